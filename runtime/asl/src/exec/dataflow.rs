@@ -1,0 +1,154 @@
+//! The JSONPath input/output pipeline and expression evaluation for a run's current state.
+
+use serde_json::{Map, Value};
+
+use super::{RunId, ScopeView, Stepper};
+use crate::env::{ContextView, Env};
+use crate::error::{compact, names, EvalError, Failure};
+use crate::jsonpath::JsonPath;
+use crate::model::{Number, PathField, ResultPath};
+use crate::template::Template;
+
+/// AWS's payload limit for inputs, outputs and results: 256 KiB of UTF-8.
+pub const MAX_PAYLOAD_BYTES: usize = 262_144;
+
+/// What an expression sees besides `$`.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Extra<'v> {
+    pub result: Option<&'v Value>,
+    pub error_output: Option<&'v Value>,
+}
+
+impl Stepper<'_> {
+    /// Run `f` with an evaluation environment for the current state of `run`, `$` bound to `input`.
+    pub(super) fn with_env<R>(&mut self, run: RunId, input: &Value, extra: Extra<'_>, f: impl FnOnce(&mut Env<'_>) -> R) -> R {
+        let r = self.x.runs[run].as_ref().expect("run ids always name live runs");
+        let state = self.m.state(r.graph, r.state);
+        let context = ContextView {
+            execution: &self.x.execution_ctx,
+            state_machine: &self.x.state_machine_ctx,
+            state_name: &self.m.state(r.graph, r.state).name,
+            entered_time: &r.entered_time,
+            retry_count: matches!(state.kind, crate::model::Kind::Task(_)).then_some(r.retries_total),
+            task_token: r.task_token.as_deref(),
+            map_item: r.map_item.as_ref().map(|(i, v)| (*i, v)),
+        };
+        let vars = ScopeView { runs: &self.x.runs, run };
+        let mut env = Env::new(input, context, &vars, &mut self.rng, self.now);
+        env.result = extra.result;
+        env.error_output = extra.error_output;
+        f(&mut env)
+    }
+
+    /// Evaluate a template with `$` bound to `input`.
+    pub(super) fn eval(&mut self, run: RunId, t: &Template, input: &Value, extra: Extra<'_>) -> Result<Value, EvalError> {
+        self.with_env(run, input, extra, |env| t.eval(env))
+    }
+
+    /// Select a definite-or-not path with the usual roots.
+    pub(super) fn select(&mut self, run: RunId, p: &JsonPath, input: &Value) -> Option<Value> {
+        self.with_env(run, input, Extra::default(), |env| env.select(p))
+    }
+
+    /// `InputPath` / `OutputPath`.
+    pub(super) fn path_field(&mut self, run: RunId, value: &Value, field: &PathField) -> Result<Value, EvalError> {
+        match field {
+            PathField::Whole => Ok(value.clone()),
+            PathField::Null => Ok(Value::Object(Map::new())),
+            PathField::Path(p) => self.select(run, p, value).ok_or_else(|| {
+                EvalError::runtime(format!("Invalid path '{}' : No results for path: {}", p.as_str(), p.normalized()))
+            }),
+        }
+    }
+
+    /// Evaluate a number field (`TimeoutSeconds(Path)`, `MaxConcurrency(Path)`, ...). Returns
+    /// the raw JSON value so callers can word their own type errors as AWS does.
+    pub(super) fn number_value(&mut self, run: RunId, n: &Number, input: &Value) -> Result<Value, EvalError> {
+        match n {
+            Number::Literal(f) => Ok(serde_json::Number::from_f64(*f).map(Value::Number).unwrap_or(Value::Null)),
+            Number::Path(p) => self.select(run, p, input).ok_or_else(|| {
+                EvalError::runtime(format!("Invalid path '{}' : No results for path: {}", p.as_str(), p.normalized()))
+            }),
+            Number::Expr(t) => self.eval(run, t, input, Extra::default()),
+        }
+    }
+}
+
+/// Write `result` into `doc` as `ResultPath` says.
+pub(super) fn apply_result_path(doc: Value, rp: &ResultPath, result: Value) -> Result<Value, EvalError> {
+    match rp {
+        ResultPath::Replace => Ok(result),
+        ResultPath::Discard => Ok(doc),
+        ResultPath::Path(p) => {
+            let doc_text = compact(&doc);
+            p.write(doc, result).map_err(|_| {
+                EvalError::new(
+                    names::RESULT_PATH_MATCH_FAILURE,
+                    format!("Unable to apply ResultPath '{}' to input '{}'", p.as_str(), doc_text),
+                )
+            })
+        }
+    }
+}
+
+/// The 256 KiB limit on what a state hands on.
+pub(super) fn check_size(v: &Value, state: Option<&str>) -> Result<(), Failure> {
+    if json_size_exceeds(v, MAX_PAYLOAD_BYTES) {
+        let cause = match state {
+            Some(s) => format!("The state/task '{s}' returned a result with a size exceeding the maximum number of bytes service limit."),
+            None => "The execution output has a size exceeding the maximum number of bytes service limit.".to_string(),
+        };
+        return Err(Failure::new(names::DATA_LIMIT_EXCEEDED, cause));
+    }
+    Ok(())
+}
+
+/// Whether the compact JSON text of `v` is longer than `limit` bytes, without writing it.
+pub fn json_size_exceeds(v: &Value, limit: usize) -> bool {
+    fn walk(v: &Value, budget: &mut isize) {
+        if *budget < 0 {
+            return;
+        }
+        match v {
+            Value::Null => *budget -= 4,
+            Value::Bool(b) => *budget -= if *b { 4 } else { 5 },
+            Value::Number(n) => *budget -= n.to_string().len() as isize,
+            Value::String(s) => *budget -= s.len() as isize + 2,
+            Value::Array(a) => {
+                *budget -= 2 + a.len().saturating_sub(1) as isize;
+                for x in a {
+                    walk(x, budget);
+                    if *budget < 0 {
+                        return;
+                    }
+                }
+            }
+            Value::Object(m) => {
+                *budget -= 2 + m.len().saturating_sub(1) as isize;
+                for (k, x) in m {
+                    *budget -= k.len() as isize + 3;
+                    walk(x, budget);
+                    if *budget < 0 {
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    let mut budget = limit as isize;
+    walk(v, &mut budget);
+    budget < 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn size_check_matches_serialised_length() {
+        let v = serde_json::json!({"a": [1, "xy", null, true, {"b": 2.5}]});
+        let len = compact(&v).len();
+        assert!(!json_size_exceeds(&v, len));
+        assert!(json_size_exceeds(&v, len - 1));
+    }
+}

@@ -1,0 +1,445 @@
+//! Parallel branches and Map iterations: child runs started within MaxConcurrency, their results
+//! gathered in order, failures tolerated or propagated.
+
+use serde_json::{Map, Value};
+
+use super::dataflow::Extra;
+use super::{Outcome, Phase, RunId, Stepper};
+use crate::error::{compact, names, EvalError, Failure};
+use crate::events::Details;
+use crate::model::{GraphId, MapMode, MapState, Number, PathField, QueryLanguage, State};
+
+#[derive(Debug)]
+enum Kind {
+    Parallel { branches: Vec<GraphId> },
+    Map { processor: GraphId, mode: MapMode, items: Vec<Value> },
+}
+
+/// The bookkeeping of a running Parallel or Map state.
+#[derive(Debug)]
+pub(super) struct Fanout {
+    kind: Kind,
+    /// Map: what ItemSelector sees as `$`; Parallel: every branch's input.
+    effective: Value,
+    results: Vec<Option<Value>>,
+    running: Vec<RunId>,
+    next: usize,
+    done: usize,
+    /// 0 = unlimited.
+    max_concurrency: usize,
+    failed: usize,
+    tolerated_count: Option<u64>,
+    tolerated_percentage: Option<f64>,
+    failure: Option<Failure>,
+    pumping: bool,
+}
+
+impl Fanout {
+    fn total(&self) -> usize {
+        self.results.len()
+    }
+
+    fn is_map(&self) -> bool {
+        matches!(self.kind, Kind::Map { .. })
+    }
+}
+
+enum Pump {
+    Pending,
+    Done,
+    Failed(Failure),
+}
+
+impl<'m> Stepper<'m> {
+    fn fanout_mut(&mut self, run: RunId) -> Option<&mut Fanout> {
+        match &mut self.run_mut(run).phase {
+            Phase::Fanout(f) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub(super) fn start_parallel(&mut self, run: RunId, st: &State, branches: &[GraphId], data: &Value) -> Result<Outcome, EvalError> {
+        let effective = self.effective_input(run, st, data, true)?;
+        self.emit(Some(run), "ParallelStateStarted", Details::None);
+        let fanout = Fanout {
+            kind: Kind::Parallel { branches: branches.to_vec() },
+            effective,
+            results: vec![None; branches.len()],
+            running: Vec::new(),
+            next: 0,
+            done: 0,
+            max_concurrency: 0,
+            failed: 0,
+            tolerated_count: None,
+            tolerated_percentage: None,
+            failure: None,
+            pumping: false,
+        };
+        self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
+        let p = self.pump(run);
+        Ok(self.fanout_outcome(run, p))
+    }
+
+    pub(super) fn start_map(&mut self, run: RunId, st: &State, ms: &MapState, data: &Value) -> Result<Outcome, EvalError> {
+        let jsonata = st.query_language == QueryLanguage::Jsonata;
+        let effective = self.effective_input(run, st, data, false)?;
+        let items_value = match (&ms.items, jsonata) {
+            (Some(t), _) => {
+                let v = self.eval(run, t, data, Extra::default())?;
+                if !v.is_array() {
+                    let src = match t {
+                        crate::template::Template::Jsonata { src, .. } => src.clone(),
+                        _ => compact(&v),
+                    };
+                    return Err(EvalError::query(format!(
+                        "The JSONata expression '{src}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
+                        crate::jsonata::json_type_name(&v),
+                        compact(&v)
+                    )));
+                }
+                v
+            }
+            (None, true) => data.clone(),
+            (None, false) => match &ms.items_path {
+                PathField::Path(p) => self.select(run, p, &effective).ok_or_else(|| {
+                    EvalError::runtime(format!("Invalid path '{}' : No results for path: {}", p.as_str(), p.normalized()))
+                })?,
+                _ => effective.clone(),
+            },
+        };
+        let Value::Array(mut items) = items_value else {
+            let err = if jsonata { EvalError::query as fn(String) -> EvalError } else { EvalError::runtime as fn(String) -> EvalError };
+            return Err(err(format!("Map state input must be an array but was: {}", compact(&items_value))));
+        };
+        let max_concurrency = match &ms.max_concurrency {
+            Some(n) => self.integer_field(run, n, &effective, data, "MaxConcurrency")?,
+            None => 0,
+        };
+        let tolerated_count = match &ms.tolerated_failure_count {
+            Some(n) => {
+                let c = self.integer_field(run, n, &effective, data, "ToleratedFailureCount")?;
+                Some(c as u64)
+            }
+            None => None,
+        };
+        let tolerated_percentage = match &ms.tolerated_failure_percentage {
+            Some(n) => Some(self.percentage_field(run, n, &effective, data)?),
+            None => None,
+        };
+        if let Some(b) = &ms.item_batcher {
+            let max_items = match &b.max_items_per_batch {
+                Some(n) => self.integer_field(run, n, &effective, data, "MaxItemsPerBatch")?,
+                None => 0,
+            };
+            let max_bytes = match &b.max_input_bytes_per_batch {
+                Some(n) => self.integer_field(run, n, &effective, data, "MaxInputBytesPerBatch")?,
+                None => 0,
+            };
+            let batch_input = match &b.batch_input {
+                Some(t) => Some(self.eval(run, t, if jsonata { data } else { &effective }, Extra::default())?),
+                None => None,
+            };
+            items = batch(items, max_items, max_bytes, batch_input);
+        }
+        let length = items.len();
+        self.emit(Some(run), "MapStateStarted", Details::MapStateStarted { length });
+        let fanout = Fanout {
+            kind: Kind::Map { processor: ms.processor, mode: ms.mode, items },
+            effective: if jsonata { data.clone() } else { effective },
+            results: vec![None; length],
+            running: Vec::new(),
+            next: 0,
+            done: 0,
+            max_concurrency,
+            failed: 0,
+            tolerated_count,
+            tolerated_percentage,
+            failure: None,
+            pumping: false,
+        };
+        self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
+        let p = self.pump(run);
+        Ok(self.fanout_outcome(run, p))
+    }
+
+    /// MaxConcurrency / ToleratedFailureCount / batch sizes: non-negative integers, with AWS's
+    /// wording when a `...Path` value is not one.
+    fn integer_field(&mut self, run: RunId, n: &Number, effective: &Value, data: &Value, field: &str) -> Result<usize, EvalError> {
+        let input = if matches!(n, Number::Expr(_)) { data } else { effective };
+        let v = self.number_value(run, n, input)?;
+        // A `...Path` may reference a numeric string: AWS parses it.
+        let int = match (&v, n) {
+            (Value::String(s), Number::Path(_)) => s.trim().parse::<i64>().ok(),
+            _ => v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        };
+        match (int, n) {
+            (Some(i), _) if i >= 0 => Ok(i as usize),
+            (Some(_), _) => Err(EvalError::runtime(format!("{field} cannot be negative."))),
+            (None, Number::Path(p)) => Err(EvalError::runtime(format!(
+                "The {field}Path field refers to value \"{}\" which is not a valid integer: {}",
+                display_value(&v),
+                p.as_str()
+            ))),
+            (None, _) => Err(EvalError::new(
+                if matches!(n, Number::Expr(_)) { names::QUERY_EVALUATION_ERROR } else { names::RUNTIME },
+                format!("The {field} field must be a non-negative integer, but was: {}", compact(&v)),
+            )),
+        }
+    }
+
+    fn percentage_field(&mut self, run: RunId, n: &Number, effective: &Value, data: &Value) -> Result<f64, EvalError> {
+        let input = if matches!(n, Number::Expr(_)) { data } else { effective };
+        let v = self.number_value(run, n, input)?;
+        let float = match (&v, n) {
+            (Value::String(s), Number::Path(_)) => s.trim().parse::<f64>().ok().filter(|f| f.is_finite()),
+            _ => v.as_f64(),
+        };
+        match (float, n) {
+            (Some(f), _) if (0.0..=100.0).contains(&f) => Ok(f),
+            (Some(_), _) => Err(EvalError::runtime("ToleratedFailurePercentage must be between 0 and 100.")),
+            (None, Number::Path(p)) => Err(EvalError::runtime(format!(
+                "The ToleratedFailurePercentagePath field refers to value \"{}\" which is not a valid float: {}",
+                display_value(&v),
+                p.as_str()
+            ))),
+            (None, _) => Err(EvalError::query(format!(
+                "The ToleratedFailurePercentage field must be a number between 0 and 100, but was: {}",
+                compact(&v)
+            ))),
+        }
+    }
+
+    /// Start children while there is room; report whether everything is done.
+    fn pump(&mut self, run: RunId) -> Pump {
+        if let Some(f) = self.fanout_mut(run) {
+            f.pumping = true;
+        }
+        let result = loop {
+            let Some(f) = self.fanout_mut(run) else { break Pump::Pending };
+            if let Some(failure) = &f.failure {
+                break Pump::Failed(failure.clone());
+            }
+            if f.done == f.total() {
+                break Pump::Done;
+            }
+            let room = f.max_concurrency == 0 || f.running.len() < f.max_concurrency;
+            if f.next < f.total() && room {
+                let i = f.next;
+                f.next += 1;
+                self.launch(run, i);
+                continue;
+            }
+            break Pump::Pending;
+        };
+        if let Some(f) = self.fanout_mut(run) {
+            f.pumping = false;
+        }
+        result
+    }
+
+    /// Start child `i` of the fanout of `run`.
+    fn launch(&mut self, run: RunId, i: usize) {
+        let (graph, input, sees_parent, map_item) = {
+            let Some(f) = self.fanout_mut(run) else { return };
+            match &f.kind {
+                Kind::Parallel { branches } => (branches[i], f.effective.clone(), true, None),
+                Kind::Map { processor, mode, items } => {
+                    let item = items.get(i).cloned().unwrap_or(Value::Null);
+                    (*processor, item.clone(), *mode == MapMode::Inline, Some((i, item)))
+                }
+            }
+        };
+        let input = match &map_item {
+            Some((index, item)) => match self.select_item(run, *index, item) {
+                Ok(v) => v,
+                Err(e) => {
+                    let st = self.state_of_run(run);
+                    let failure = e.located(&st.name, self.run(run).entered_event);
+                    if let Some(f) = self.fanout_mut(run) {
+                        f.failure = Some(failure);
+                    }
+                    return;
+                }
+            },
+            None => input,
+        };
+        if map_item.is_some() {
+            let name = self.state_of_run(run).name.clone();
+            self.emit(Some(run), "MapIterationStarted", Details::MapIteration { member: "mapIterationStartedEventDetails", name, index: i });
+        }
+        let child = self.new_run(graph, input, Some((run, i)), sees_parent, map_item);
+        if let Some(f) = self.fanout_mut(run) {
+            f.running.push(child);
+        }
+        self.enter_and_follow(child);
+    }
+
+    fn state_of_run(&self, run: RunId) -> &'m State {
+        let r = self.run(run);
+        self.m.state(r.graph, r.state)
+    }
+
+    /// ItemSelector (or the legacy Parameters) for item `index`; the bare item without one.
+    fn select_item(&mut self, run: RunId, index: usize, item: &Value) -> Result<Value, EvalError> {
+        let st = self.state_of_run(run);
+        let crate::model::Kind::Map(ms) = &st.kind else { return Ok(item.clone()) };
+        let Some(selector) = &ms.item_selector else { return Ok(item.clone()) };
+        let effective = match self.fanout_mut(run) {
+            Some(f) => f.effective.clone(),
+            None => Value::Null,
+        };
+        let saved = self.run_mut(run).map_item.replace((index, item.clone()));
+        let r = self.eval(run, selector, &effective, Extra::default());
+        self.run_mut(run).map_item = saved;
+        r
+    }
+
+    /// A child run ended.
+    pub(super) fn child_finished(&mut self, parent: RunId, slot: usize, child: RunId, result: Result<Value, Failure>) {
+        let child_last = self.run(child).last_event;
+        self.free_run(child);
+        let name = self.state_of_run(parent).name.clone();
+        let Some(f) = self.fanout_mut(parent) else { return };
+        f.running.retain(|&c| c != child);
+        f.done += 1;
+        let is_map = f.is_map();
+        match result {
+            Ok(v) => {
+                if let Some(r) = f.results.get_mut(slot) {
+                    *r = Some(v);
+                }
+                if is_map {
+                    self.emit_iteration(parent, child_last, "MapIterationSucceeded", "mapIterationSucceededEventDetails", name, slot);
+                }
+            }
+            Err(failure) => {
+                if is_map {
+                    f.failed += 1;
+                    let exceeded = tolerance_exceeded(f);
+                    if let Some(r) = f.results.get_mut(slot) {
+                        *r = Some(failure.to_output());
+                    }
+                    if exceeded {
+                        f.failure = Some(if f.tolerated_count.is_some() || f.tolerated_percentage.is_some() {
+                            Failure::new(
+                                names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                                "The specified tolerated failure threshold was exceeded",
+                            )
+                        } else {
+                            failure
+                        });
+                    }
+                    self.emit_iteration(parent, child_last, "MapIterationFailed", "mapIterationFailedEventDetails", name, slot);
+                } else if f.failure.is_none() {
+                    f.failure = Some(failure);
+                }
+            }
+        }
+        let pumping = self.fanout_mut(parent).is_some_and(|f| f.pumping);
+        if !pumping {
+            let p = self.pump(parent);
+            let outcome = self.fanout_outcome(parent, p);
+            self.follow(parent, outcome);
+        }
+    }
+
+    fn emit_iteration(&mut self, parent: RunId, child_last: u64, ty: &str, member: &'static str, name: String, index: usize) {
+        // AWS chains an iteration's end to the iteration's last event.
+        self.run_mut(parent).last_event = child_last;
+        self.emit(Some(parent), ty, Details::MapIteration { member, name, index });
+    }
+
+    /// Turn a pump result into the state's outcome.
+    fn fanout_outcome(&mut self, run: RunId, p: Pump) -> Outcome {
+        match p {
+            Pump::Pending => Outcome::Blocked,
+            Pump::Done => {
+                let Phase::Fanout(f) = std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle) else {
+                    return Outcome::Blocked;
+                };
+                let ty = if f.is_map() { "MapStateSucceeded" } else { "ParallelStateSucceeded" };
+                self.emit(Some(run), ty, Details::None);
+                let results: Vec<Value> = f.results.into_iter().map(|r| r.unwrap_or(Value::Null)).collect();
+                self.complete(run, super::states::Exit::plain(Value::Array(results)))
+            }
+            Pump::Failed(failure) => {
+                let Phase::Fanout(f) = std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle) else {
+                    return Outcome::Blocked;
+                };
+                self.abort_children(run, &f);
+                let ty = if f.is_map() { "MapStateFailed" } else { "ParallelStateFailed" };
+                self.emit(Some(run), ty, Details::None);
+                self.handle_failure(run, failure)
+            }
+        }
+    }
+
+    /// Abort every running child of a fanout.
+    pub(super) fn abort_children(&mut self, run: RunId, f: &Fanout) {
+        let name = self.state_of_run(run).name.clone();
+        for &child in &f.running {
+            if self.x.runs.get(child).and_then(Option::as_ref).is_none() {
+                continue;
+            }
+            let slot = self.run(child).parent.map(|(_, s)| s).unwrap_or(0);
+            self.abort_run(child);
+            if f.is_map() {
+                let d = Details::MapIteration { member: "mapIterationAbortedEventDetails", name: name.clone(), index: slot };
+                self.emit(Some(run), "MapIterationAborted", d);
+            }
+            self.free_run(child);
+        }
+    }
+}
+
+fn tolerance_exceeded(f: &Fanout) -> bool {
+    let count_ok = f.tolerated_count.map(|c| f.failed as u64 <= c);
+    let pct_ok = f.tolerated_percentage.map(|p| {
+        let total = f.total().max(1) as f64;
+        (f.failed as f64) * 100.0 / total <= p
+    });
+    match (count_ok, pct_ok) {
+        (None, None) => true,
+        (Some(a), None) => !a,
+        (None, Some(b)) => !b,
+        (Some(a), Some(b)) => !(a || b),
+    }
+}
+
+fn display_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => compact(other),
+    }
+}
+
+/// Group items for a Distributed Map `ItemBatcher`: `{"Items": [...], "BatchInput": ...}`.
+fn batch(items: Vec<Value>, max_items: usize, max_bytes: usize, batch_input: Option<Value>) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cur: Vec<Value> = Vec::new();
+    let mut cur_bytes = 0usize;
+    let finish = |cur: &mut Vec<Value>, out: &mut Vec<Value>| {
+        if cur.is_empty() {
+            return;
+        }
+        let mut m = Map::new();
+        m.insert("Items".into(), Value::Array(std::mem::take(cur)));
+        if let Some(b) = &batch_input {
+            m.insert("BatchInput".into(), b.clone());
+        }
+        out.push(Value::Object(m));
+    };
+    for item in items {
+        let size = compact(&item).len();
+        let full_items = max_items > 0 && cur.len() >= max_items;
+        let full_bytes = max_bytes > 0 && !cur.is_empty() && cur_bytes + size > max_bytes;
+        if full_items || full_bytes {
+            finish(&mut cur, &mut out);
+            cur_bytes = 0;
+        }
+        cur_bytes += size;
+        cur.push(item);
+    }
+    finish(&mut cur, &mut out);
+    out
+}

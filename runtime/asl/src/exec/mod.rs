@@ -1,0 +1,592 @@
+//! Stepping an execution: `(machine, execution, input, now, entropy) → (history events, work)`.
+//!
+//! An [`Execution`] is a tree of *runs*: the top level, each Parallel branch and each Map
+//! iteration is a run with its own current state, data and variables. [`Execution::step`] feeds
+//! one [`Input`] in, advances every run it can without outside help, and returns the history
+//! events written and the [`Work`] the caller must do (run a task, start a timer, cancel one).
+//! Nothing here reads a clock or draws randomness: `now_ms` and `entropy` are arguments, so
+//! replaying the same inputs reproduces the same execution.
+
+mod dataflow;
+mod fanout;
+mod states;
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::env::{Rng, Vars};
+use crate::error::Failure;
+use crate::events::{Details, HistoryEvent};
+use crate::model::{GraphId, Machine, StateId};
+
+use fanout::Fanout;
+
+/// Identifies a piece of pending work (a task or a timer) within one execution.
+pub type WorkId = u64;
+type RunId = usize;
+
+/// Who is running and what it was started with. Becomes `$$.Execution` and `$$.StateMachine`.
+#[derive(Debug, Clone)]
+pub struct ExecutionInfo {
+    pub execution_arn: String,
+    pub name: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    pub role_arn: String,
+    pub start_time_ms: i64,
+    pub input: Value,
+    pub redrive_count: u64,
+    /// Express executions have no `RedriveCount` in their context object.
+    pub express: bool,
+}
+
+/// Something that happened to an execution.
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// Begin the execution (the first input of every execution).
+    Start,
+    /// A worker picked the task up.
+    TaskStarted { id: WorkId },
+    TaskSucceeded { id: WorkId, output: Value, logs: Option<Value> },
+    TaskFailed { id: WorkId, error: Option<String>, cause: Option<String> },
+    /// The task is alive; restarts its HeartbeatSeconds clock.
+    TaskHeartbeat { id: WorkId },
+    TimerFired { id: WorkId },
+    /// StopExecution.
+    Stop { error: Option<String>, cause: Option<String> },
+}
+
+/// A task the caller must run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TaskRequest {
+    pub id: WorkId,
+    pub state_name: String,
+    /// The Task state's `Resource`, as written.
+    pub resource: String,
+    /// The effective input (after InputPath and Parameters/Arguments).
+    pub input: Value,
+    /// The context object at scheduling time.
+    pub context: Value,
+    pub timeout_seconds: Option<u64>,
+    pub heartbeat_seconds: Option<u64>,
+    /// Set for `.waitForTaskToken` resources: the caller completes the task when a
+    /// SendTaskSuccess/Failure with this token arrives.
+    pub task_token: Option<String>,
+}
+
+/// Work the caller must do after a step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Work {
+    RunTask(TaskRequest),
+    /// Feed `Input::TimerFired { id }` at `fire_at_ms` (or later).
+    StartTimer { id: WorkId, fire_at_ms: i64 },
+    /// A task or timer that is no longer wanted; its completion will be ignored.
+    Cancel { id: WorkId },
+}
+
+/// Where an execution stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Running,
+    Succeeded(Value),
+    Failed(Failure),
+    TimedOut,
+    Aborted(Failure),
+}
+
+impl Status {
+    /// AWS's status name.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Running => "RUNNING",
+            Status::Succeeded(_) => "SUCCEEDED",
+            Status::Failed(_) => "FAILED",
+            Status::TimedOut => "TIMED_OUT",
+            Status::Aborted(_) => "ABORTED",
+        }
+    }
+}
+
+/// What one step produced.
+#[derive(Debug, Default)]
+pub struct Step {
+    pub events: Vec<HistoryEvent>,
+    pub work: Vec<Work>,
+}
+
+/// The state of one execution.
+#[derive(Debug)]
+pub struct Execution {
+    info: ExecutionInfo,
+    execution_ctx: Value,
+    state_machine_ctx: Value,
+    runs: Vec<Option<Run>>,
+    free_runs: Vec<RunId>,
+    waits: HashMap<WorkId, Waiter>,
+    next_work: WorkId,
+    next_event: u64,
+    status: Status,
+    started: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Waiter {
+    Task(RunId),
+    TaskTimeout(RunId),
+    Heartbeat(RunId),
+    Wait(RunId),
+    Retry(RunId),
+    ExecutionTimeout,
+}
+
+/// A thread of control within one graph.
+#[derive(Debug)]
+struct Run {
+    graph: GraphId,
+    state: StateId,
+    /// The raw input of the current state.
+    data: Value,
+    parent: Option<(RunId, usize)>,
+    vars: Map<String, Value>,
+    /// Distributed Map iterations cannot see the variables of enclosing scopes.
+    sees_parent: bool,
+    last_event: u64,
+    entered_event: u64,
+    entered_time: String,
+    retry_counts: Vec<u64>,
+    retries_total: u64,
+    phase: Phase,
+    map_item: Option<(usize, Value)>,
+    task_token: Option<String>,
+}
+
+#[derive(Debug)]
+enum Phase {
+    Idle,
+    Task(TaskPhase),
+    Wait { timer: WorkId, result: Value },
+    Retry { timer: WorkId },
+    Fanout(Box<Fanout>),
+}
+
+#[derive(Debug)]
+struct TaskPhase {
+    work: WorkId,
+    resource_type: String,
+    resource: String,
+    timeout_timer: Option<WorkId>,
+    heartbeat_timer: Option<WorkId>,
+    heartbeat_seconds: Option<u64>,
+}
+
+/// How a state ended, as seen by the run that executes it.
+enum Outcome {
+    /// Waiting for outside work.
+    Blocked,
+    Next(StateId, Value),
+    End(Value),
+    Failed(Failure),
+}
+
+impl Execution {
+    /// A new execution, not yet started: feed [`Input::Start`] first.
+    pub fn new(info: ExecutionInfo) -> Execution {
+        let mut ex = Map::new();
+        ex.insert("Id".into(), Value::String(info.execution_arn.clone()));
+        ex.insert("Input".into(), info.input.clone());
+        ex.insert("Name".into(), Value::String(info.name.clone()));
+        ex.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
+        ex.insert("StartTime".into(), Value::String(iso_millis(info.start_time_ms)));
+        if !info.express {
+            ex.insert("RedriveCount".into(), Value::from(info.redrive_count));
+        }
+        let mut sm = Map::new();
+        sm.insert("Id".into(), Value::String(info.state_machine_arn.clone()));
+        sm.insert("Name".into(), Value::String(info.state_machine_name.clone()));
+        Execution {
+            info,
+            execution_ctx: Value::Object(ex),
+            state_machine_ctx: Value::Object(sm),
+            runs: Vec::new(),
+            free_runs: Vec::new(),
+            waits: HashMap::new(),
+            next_work: 1,
+            next_event: 1,
+            status: Status::Running,
+            started: false,
+        }
+    }
+
+    /// Where the execution stands.
+    pub fn status(&self) -> &Status {
+        &self.status
+    }
+
+    /// What it was started with.
+    pub fn info(&self) -> &ExecutionInfo {
+        &self.info
+    }
+
+    /// How many history events have been written.
+    pub fn event_count(&self) -> u64 {
+        self.next_event - 1
+    }
+
+    /// Tasks and timers the execution is waiting for.
+    pub fn pending_work(&self) -> impl Iterator<Item = WorkId> + '_ {
+        self.waits.keys().copied()
+    }
+
+    /// Feed one input in. Inputs that no longer apply (a result for a cancelled task, anything
+    /// after the execution ended) write nothing and ask for nothing.
+    pub fn step(&mut self, machine: &Machine, input: Input, now_ms: i64, entropy: u64) -> Step {
+        let mut s = Stepper { m: machine, x: self, now: now_ms, rng: Rng::new(entropy), out: Step::default() };
+        s.input(input);
+        s.out
+    }
+}
+
+struct Stepper<'a> {
+    m: &'a Machine,
+    x: &'a mut Execution,
+    now: i64,
+    rng: Rng,
+    out: Step,
+}
+
+impl Stepper<'_> {
+    fn input(&mut self, input: Input) {
+        if self.x.status != Status::Running {
+            return;
+        }
+        match input {
+            Input::Start => self.start(),
+            Input::Stop { error, cause } => self.stop(error, cause),
+            Input::TaskStarted { id } => self.task_started(id),
+            Input::TaskSucceeded { id, output, logs } => self.task_succeeded(id, output, logs),
+            Input::TaskFailed { id, error, cause } => {
+                self.task_failed(id, Failure { error, cause }, "taskFailedEventDetails", "TaskFailed")
+            }
+            Input::TaskHeartbeat { id } => self.task_heartbeat(id),
+            Input::TimerFired { id } => self.timer_fired(id),
+        }
+    }
+
+    fn start(&mut self) {
+        if self.x.started {
+            return;
+        }
+        self.x.started = true;
+        let input = crate::error::compact(&self.x.info.input);
+        let role_arn = self.x.info.role_arn.clone();
+        self.emit(None, "ExecutionStarted", Details::ExecutionStarted { input, role_arn });
+        if let Some(t) = self.m.timeout_seconds {
+            let id = self.timer(Waiter::ExecutionTimeout, self.now.saturating_add((t as i64).saturating_mul(1000)));
+            let _ = id;
+        }
+        let data = self.x.info.input.clone();
+        let top = self.new_run(0, data, None, true, None);
+        self.enter_and_follow(top);
+    }
+
+    fn stop(&mut self, error: Option<String>, cause: Option<String>) {
+        if let Some(top) = self.top_run() {
+            self.abort_run(top);
+        }
+        self.cancel_all();
+        let failure = Failure { error, cause };
+        self.emit(
+            None,
+            "ExecutionAborted",
+            Details::ErrorCause {
+                member: "executionAbortedEventDetails",
+                resource: None,
+                error: failure.error.clone(),
+                cause: failure.cause.clone(),
+            },
+        );
+        self.x.status = Status::Aborted(failure);
+    }
+
+    fn top_run(&self) -> Option<RunId> {
+        self.x.runs.iter().position(|r| r.as_ref().is_some_and(|r| r.parent.is_none()))
+    }
+
+    fn cancel_all(&mut self) {
+        let mut ids: Vec<WorkId> = self.x.waits.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            self.x.waits.remove(&id);
+            self.out.work.push(Work::Cancel { id });
+        }
+    }
+
+    // ---- bookkeeping -------------------------------------------------------------------
+
+    fn run(&self, id: RunId) -> &Run {
+        self.x.runs[id].as_ref().expect("run ids always name live runs")
+    }
+
+    fn run_mut(&mut self, id: RunId) -> &mut Run {
+        self.x.runs[id].as_mut().expect("run ids always name live runs")
+    }
+
+    fn new_run(
+        &mut self,
+        graph: GraphId,
+        data: Value,
+        parent: Option<(RunId, usize)>,
+        sees_parent: bool,
+        map_item: Option<(usize, Value)>,
+    ) -> RunId {
+        let last_event = match parent {
+            Some((p, _)) => self.run(p).last_event,
+            None => 0,
+        };
+        let run = Run {
+            graph,
+            state: self.m.graphs[graph].start_at,
+            data,
+            parent,
+            vars: Map::new(),
+            sees_parent,
+            last_event,
+            entered_event: 0,
+            entered_time: String::new(),
+            retry_counts: Vec::new(),
+            retries_total: 0,
+            phase: Phase::Idle,
+            map_item,
+            task_token: None,
+        };
+        if let Some(id) = self.x.free_runs.pop() {
+            self.x.runs[id] = Some(run);
+            id
+        } else {
+            self.x.runs.push(Some(run));
+            self.x.runs.len() - 1
+        }
+    }
+
+    fn free_run(&mut self, id: RunId) {
+        self.x.runs[id] = None;
+        self.x.free_runs.push(id);
+    }
+
+    fn emit(&mut self, run: Option<RunId>, event_type: &str, details: Details) -> u64 {
+        let id = self.x.next_event;
+        self.x.next_event += 1;
+        let previous_event_id = match run {
+            Some(r) => {
+                let r = self.run_mut(r);
+                let prev = r.last_event;
+                r.last_event = id;
+                prev
+            }
+            None => self.out.events.last().map(|e| e.id).unwrap_or(id.saturating_sub(1)),
+        };
+        self.out.events.push(HistoryEvent {
+            id,
+            previous_event_id: if event_type == "ExecutionStarted" { 0 } else { previous_event_id },
+            timestamp_ms: self.now,
+            event_type: event_type.to_string(),
+            details,
+        });
+        id
+    }
+
+    fn work_id(&mut self) -> WorkId {
+        let id = self.x.next_work;
+        self.x.next_work += 1;
+        id
+    }
+
+    fn timer(&mut self, waiter: Waiter, fire_at_ms: i64) -> WorkId {
+        let id = self.work_id();
+        self.x.waits.insert(id, waiter);
+        self.out.work.push(Work::StartTimer { id, fire_at_ms });
+        id
+    }
+
+    fn cancel(&mut self, id: WorkId) {
+        if self.x.waits.remove(&id).is_some() {
+            self.out.work.push(Work::Cancel { id });
+        }
+    }
+
+    // ---- driving runs ------------------------------------------------------------------
+
+    fn enter_and_follow(&mut self, run: RunId) {
+        let outcome = self.enter(run);
+        self.follow(run, outcome);
+    }
+
+    /// Keep a run going until it blocks or ends.
+    fn follow(&mut self, run: RunId, mut outcome: Outcome) {
+        loop {
+            match outcome {
+                Outcome::Blocked => return,
+                Outcome::Next(state, data) => {
+                    let r = self.run_mut(run);
+                    r.state = state;
+                    r.data = data;
+                    outcome = self.enter(run);
+                }
+                Outcome::End(output) => return self.finish_run(run, Ok(output)),
+                Outcome::Failed(f) => return self.finish_run(run, Err(f)),
+            }
+        }
+    }
+
+    /// A run reached its end: the execution ends, or the parent Parallel/Map hears of it.
+    fn finish_run(&mut self, run: RunId, result: Result<Value, Failure>) {
+        let parent = self.run(run).parent;
+        match parent {
+            None => {
+                self.cancel_all();
+                match result {
+                    Ok(output) => {
+                        if let Err(f) = dataflow::check_size(&output, None) {
+                            return self.fail_execution(run, f);
+                        }
+                        let text = crate::error::compact(&output);
+                        self.emit(Some(run), "ExecutionSucceeded", Details::ExecutionSucceeded { output: text });
+                        self.x.status = Status::Succeeded(output);
+                    }
+                    Err(f) => self.fail_execution(run, f),
+                }
+            }
+            Some((p, slot)) => self.child_finished(p, slot, run, result),
+        }
+    }
+
+    fn fail_execution(&mut self, run: RunId, f: Failure) {
+        self.cancel_all();
+        self.emit(
+            Some(run),
+            "ExecutionFailed",
+            Details::ErrorCause { member: "executionFailedEventDetails", resource: None, error: f.error.clone(), cause: f.cause.clone() },
+        );
+        self.x.status = Status::Failed(f);
+    }
+
+    /// Abort a run and everything under it, cancelling its work.
+    fn abort_run(&mut self, run: RunId) {
+        let phase = std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle);
+        let state = {
+            let r = self.run(run);
+            self.m.state(r.graph, r.state)
+        };
+        match phase {
+            Phase::Idle => {}
+            Phase::Task(t) => {
+                self.cancel(t.work);
+                if let Some(t) = t.timeout_timer {
+                    self.cancel(t);
+                }
+                if let Some(h) = t.heartbeat_timer {
+                    self.cancel(h);
+                }
+                self.emit(Some(run), "TaskStateAborted", Details::None);
+            }
+            Phase::Wait { timer, .. } => {
+                self.cancel(timer);
+                self.emit(Some(run), "WaitStateAborted", Details::None);
+            }
+            Phase::Retry { timer } => {
+                self.cancel(timer);
+                let ty = format!("{}StateAborted", state.type_name());
+                self.emit(Some(run), &ty, Details::None);
+            }
+            Phase::Fanout(f) => {
+                self.abort_children(run, &f);
+                let ty = format!("{}StateAborted", state.type_name());
+                self.emit(Some(run), &ty, Details::None);
+            }
+        }
+    }
+
+    fn timer_fired(&mut self, id: WorkId) {
+        let Some(waiter) = self.x.waits.remove(&id) else { return };
+        match waiter {
+            Waiter::ExecutionTimeout => {
+                if let Some(top) = self.top_run() {
+                    self.abort_run(top);
+                }
+                self.cancel_all();
+                self.emit(
+                    None,
+                    "ExecutionTimedOut",
+                    Details::ErrorCause { member: "executionTimedOutEventDetails", resource: None, error: None, cause: None },
+                );
+                self.x.status = Status::TimedOut;
+            }
+            Waiter::Wait(run) => {
+                let phase = std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle);
+                if let Phase::Wait { timer, result } = phase {
+                    debug_assert_eq!(timer, id);
+                    let outcome = self.complete(run, states::Exit::plain(result));
+                    self.follow(run, outcome);
+                }
+            }
+            Waiter::Retry(run) => {
+                self.run_mut(run).phase = Phase::Idle;
+                let outcome = self.execute(run);
+                self.follow(run, outcome);
+            }
+            Waiter::TaskTimeout(run) => self.task_timed_out(run, crate::error::names::TIMEOUT),
+            Waiter::Heartbeat(run) => self.task_timed_out(run, crate::error::names::HEARTBEAT_TIMEOUT),
+            Waiter::Task(_) => {}
+        }
+    }
+}
+
+/// Variables visible from one run.
+struct ScopeView<'a> {
+    runs: &'a [Option<Run>],
+    run: RunId,
+}
+
+impl Vars for ScopeView<'_> {
+    fn get(&self, name: &str) -> Option<&Value> {
+        let mut cur = self.runs.get(self.run)?.as_ref();
+        while let Some(r) = cur {
+            if let Some(v) = r.vars.get(name) {
+                return Some(v);
+            }
+            if !r.sees_parent {
+                return None;
+            }
+            cur = r.parent.and_then(|(p, _)| self.runs.get(p)).and_then(Option::as_ref);
+        }
+        None
+    }
+
+    fn collect(&self) -> Map<String, Value> {
+        let mut chain = Vec::new();
+        let mut cur = self.runs.get(self.run).and_then(Option::as_ref);
+        while let Some(r) = cur {
+            chain.push(r);
+            if !r.sees_parent {
+                break;
+            }
+            cur = r.parent.and_then(|(p, _)| self.runs.get(p)).and_then(Option::as_ref);
+        }
+        let mut out = Map::new();
+        for r in chain.iter().rev() {
+            for (k, v) in &r.vars {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Milliseconds since the epoch as AWS writes times in the context object.
+pub fn iso_millis(ms: i64) -> String {
+    match jiff::Timestamp::from_millisecond(ms) {
+        Ok(ts) => ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        Err(_) => "1970-01-01T00:00:00.000Z".to_string(),
+    }
+}

@@ -1,0 +1,580 @@
+//! Entering, executing and leaving each kind of state; Retry and Catch.
+
+use serde_json::{Map, Value};
+
+use super::dataflow::{apply_result_path, check_size, Extra};
+use super::{iso_millis, Outcome, Phase, RunId, Stepper, TaskPhase, TaskRequest, Waiter, Work, WorkId};
+use crate::error::{compact, names, EvalError, Failure};
+use crate::events::Details;
+use crate::model::{Condition, Jitter, Kind, QueryLanguage, State, StateId, StringSource, Task, Transition, Wait};
+use crate::template::Template;
+
+/// How a state leaves: its result and any override a Choice rule or Catch brings.
+pub(super) struct Exit<'m> {
+    pub result: Value,
+    pub next: Option<StateId>,
+    pub assign: Option<&'m Template>,
+    pub output: Option<&'m Template>,
+    pub error_output: Option<Value>,
+}
+
+impl Exit<'_> {
+    pub(super) fn plain(result: Value) -> Self {
+        Exit { result, next: None, assign: None, output: None, error_output: None }
+    }
+}
+
+impl<'m> Stepper<'m> {
+    fn state_of(&self, run: RunId) -> &'m State {
+        let r = self.run(run);
+        self.m.state(r.graph, r.state)
+    }
+
+    /// Enter the current state of `run` and execute it.
+    pub(super) fn enter(&mut self, run: RunId) -> Outcome {
+        let st = self.state_of(run);
+        let input = compact(&self.run(run).data);
+        let ty = format!("{}StateEntered", st.type_name());
+        let id = self.emit(Some(run), &ty, Details::StateEntered { name: st.name.clone(), input });
+        let now = iso_millis(self.now);
+        let r = self.run_mut(run);
+        r.entered_event = id;
+        r.entered_time = now;
+        r.retry_counts.clear();
+        r.retry_counts.resize(st.retry.len(), 0);
+        r.retries_total = 0;
+        r.task_token = None;
+        self.execute(run)
+    }
+
+    /// A field evaluation failed: report it as AWS does, naming the state and its entry event.
+    pub(super) fn eval_failed(&mut self, run: RunId, e: EvalError) -> Outcome {
+        let st = self.state_of(run);
+        let f = e.located(&st.name, self.run(run).entered_event);
+        self.handle_failure(run, f)
+    }
+
+    /// Do what the current state does (again, after a retry).
+    pub(super) fn execute(&mut self, run: RunId) -> Outcome {
+        let st = self.state_of(run);
+        let data = self.run(run).data.clone();
+        let r = match &st.kind {
+            Kind::Pass { result } => self.pass(run, st, result.as_ref(), &data),
+            Kind::Succeed => self.effective_input(run, st, &data, false).map(|eff| self.complete(run, Exit::plain(eff))),
+            Kind::Fail { error, cause } => self.fail(run, error.as_ref(), cause.as_ref(), &data),
+            Kind::Choice { choices, default } => self.choice(run, st, choices, *default, &data),
+            Kind::Wait(w) => self.wait(run, st, w, &data),
+            Kind::Task(t) => self.schedule_task(run, st, t, &data),
+            Kind::Parallel { branches } => self.start_parallel(run, st, branches, &data),
+            Kind::Map(ms) => self.start_map(run, st, ms, &data),
+        };
+        r.unwrap_or_else(|e| self.eval_failed(run, e))
+    }
+
+    /// InputPath, then (when `with_parameters`) Parameters / Arguments.
+    pub(super) fn effective_input(&mut self, run: RunId, st: &State, data: &Value, with_parameters: bool) -> Result<Value, EvalError> {
+        match st.query_language {
+            QueryLanguage::JsonPath => {
+                let eff = self.path_field(run, data, &st.io.input_path)?;
+                match (&st.io.parameters, with_parameters) {
+                    (Some(p), true) => self.eval(run, p, &eff, Extra::default()),
+                    _ => Ok(eff),
+                }
+            }
+            QueryLanguage::Jsonata => match (&st.io.arguments, with_parameters) {
+                (Some(a), true) => self.eval(run, a, data, Extra::default()),
+                _ => Ok(data.clone()),
+            },
+        }
+    }
+
+    fn pass(&mut self, run: RunId, st: &State, result: Option<&Value>, data: &Value) -> Result<Outcome, EvalError> {
+        let value = match (st.query_language, result) {
+            (QueryLanguage::JsonPath, Some(r)) => {
+                // InputPath still applies (and can fail) even though Result ignores it.
+                self.effective_input(run, st, data, false)?;
+                r.clone()
+            }
+            _ => self.effective_input(run, st, data, true)?,
+        };
+        Ok(self.complete(run, Exit::plain(value)))
+    }
+
+    fn fail(&mut self, run: RunId, error: Option<&StringSource>, cause: Option<&StringSource>, data: &Value) -> Result<Outcome, EvalError> {
+        let error = self.string_source(run, error, data)?;
+        let cause = self.string_source(run, cause, data)?;
+        Ok(Outcome::Failed(Failure { error, cause }))
+    }
+
+    fn string_source(&mut self, run: RunId, s: Option<&StringSource>, data: &Value) -> Result<Option<String>, EvalError> {
+        match s {
+            None => Ok(None),
+            Some(StringSource::Literal(v)) => Ok(Some(v.clone())),
+            Some(StringSource::Dynamic { field, template }) => {
+                let v = match template {
+                    Template::Path { path, .. } => self.select(run, path, data).ok_or_else(|| {
+                        EvalError::runtime(format!(
+                            "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+                            path.as_str(),
+                            compact(data)
+                        ))
+                    })?,
+                    t => self.eval(run, t, data, Extra::default())?,
+                };
+                match v {
+                    Value::String(s) => Ok(Some(s)),
+                    other => Ok(Some(compact(&other))),
+                }
+            }
+        }
+    }
+
+    fn choice(
+        &mut self,
+        run: RunId,
+        st: &'m State,
+        choices: &'m [crate::model::ChoiceBranch],
+        default: Option<StateId>,
+        data: &Value,
+    ) -> Result<Outcome, EvalError> {
+        let eff = self.effective_input(run, st, data, false)?;
+        for c in choices {
+            let matched = match &c.condition {
+                Condition::Rule(rule) => self.with_env(run, &eff, Extra::default(), |env| {
+                    let mut ce = ChoiceEnvAdapter { env };
+                    crate::choice::evaluate(rule, &mut ce)
+                })
+                .map_err(|e| match e {
+                    crate::choice::ChoiceError::Env(e) => e,
+                    other => EvalError::runtime(other.to_string()),
+                })?,
+                Condition::Jsonata(t) => match self.eval(run, t, data, Extra::default())? {
+                    Value::Bool(b) => b,
+                    other => {
+                        return Err(EvalError::query(format!(
+                            "The JSONata expression specified for the field 'Condition' returned an unexpected result type. Expected 'boolean', but was '{}' for value: {}",
+                            crate::jsonata::json_type_name(&other),
+                            compact(&other)
+                        )))
+                    }
+                },
+            };
+            if matched {
+                let exit = Exit { result: eff, next: Some(c.next), assign: c.assign.as_ref(), output: c.output.as_ref(), error_output: None };
+                return Ok(self.complete(run, exit));
+            }
+        }
+        match default {
+            Some(d) => Ok(self.complete(run, Exit { next: Some(d), ..Exit::plain(eff) })),
+            None => Ok(self.handle_failure(
+                run,
+                Failure::new(names::NO_CHOICE_MATCHED, format!("No Matches! (state '{}')", st.name)),
+            )),
+        }
+    }
+
+    fn wait(&mut self, run: RunId, st: &State, w: &Wait, data: &Value) -> Result<Outcome, EvalError> {
+        let eff = self.effective_input(run, st, data, false)?;
+        let fire_at = match w {
+            Wait::Seconds(n) => {
+                let v = self.number_value(run, n, &eff)?;
+                let secs = wait_seconds(&v, n)?;
+                self.now.saturating_add(secs.saturating_mul(1000))
+            }
+            Wait::TimestampLiteral(s) => timestamp_ms(s).ok_or_else(|| {
+                EvalError::runtime(format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {s}"))
+            })?,
+            Wait::TimestampPath(p) => {
+                let v = self.select(run, p, &eff).ok_or_else(|| {
+                    EvalError::runtime(format!("Invalid path '{}' : No results for path: {}", p.as_str(), p.normalized()))
+                })?;
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    other => compact(other),
+                };
+                v.as_str().and_then(timestamp_ms).ok_or_else(|| {
+                    EvalError::runtime(format!(
+                        "The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: {} == {text}",
+                        p.as_str()
+                    ))
+                })?
+            }
+            Wait::TimestampExpr(t) => {
+                let v = self.eval(run, t, data, Extra::default())?;
+                let text = match &v {
+                    Value::String(s) => s.clone(),
+                    other => compact(other),
+                };
+                v.as_str().and_then(timestamp_ms).ok_or_else(|| {
+                    EvalError::query(format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {text}"))
+                })?
+            }
+        };
+        if fire_at <= self.now {
+            return Ok(self.complete(run, Exit::plain(eff)));
+        }
+        let timer = self.timer(Waiter::Wait(run), fire_at);
+        self.run_mut(run).phase = Phase::Wait { timer, result: eff };
+        Ok(Outcome::Blocked)
+    }
+
+    fn schedule_task(&mut self, run: RunId, st: &State, t: &Task, data: &Value) -> Result<Outcome, EvalError> {
+        if t.waits_for_token() {
+            let token = self.rng.uuid();
+            self.run_mut(run).task_token = Some(token);
+        }
+        let input = self.effective_input(run, st, data, true)?;
+        let timeout_seconds = match &t.timeout {
+            Some(n) => Some(self.positive_seconds(run, n, data, "TimeoutSeconds")?),
+            None => None,
+        };
+        let heartbeat_seconds = match &t.heartbeat {
+            Some(n) => Some(self.positive_seconds(run, n, data, "HeartbeatSeconds")?),
+            None => None,
+        };
+        let context = self.with_env(run, data, Extra::default(), |env| env.context_value().clone());
+        let work = self.work_id();
+        self.x.waits.insert(work, Waiter::Task(run));
+        let (resource_type, resource) = split_resource(&t.resource);
+        self.emit(
+            Some(run),
+            "TaskScheduled",
+            Details::TaskScheduled {
+                resource_type: resource_type.clone(),
+                resource: resource.clone(),
+                region: region_of(&t.resource),
+                parameters: compact(&input),
+                timeout_seconds,
+                heartbeat_seconds,
+            },
+        );
+        let task_token = self.run(run).task_token.clone();
+        self.out.work.push(Work::RunTask(TaskRequest {
+            id: work,
+            state_name: st.name.clone(),
+            resource: t.resource.clone(),
+            input,
+            context,
+            timeout_seconds,
+            heartbeat_seconds,
+            task_token,
+        }));
+        let timeout_timer = timeout_seconds.map(|s| self.timer(Waiter::TaskTimeout(run), self.now.saturating_add(s as i64 * 1000)));
+        let heartbeat_timer = heartbeat_seconds.map(|s| self.timer(Waiter::Heartbeat(run), self.now.saturating_add(s as i64 * 1000)));
+        self.run_mut(run).phase =
+            Phase::Task(TaskPhase { work, resource_type, resource, timeout_timer, heartbeat_timer, heartbeat_seconds });
+        Ok(Outcome::Blocked)
+    }
+
+    fn positive_seconds(&mut self, run: RunId, n: &crate::model::Number, data: &Value, field: &str) -> Result<u64, EvalError> {
+        let input = if matches!(n, crate::model::Number::Path(_)) { self.path_field(run, data, &self.state_of(run).io.input_path)? } else { data.clone() };
+        let v = self.number_value(run, n, &input)?;
+        match v.as_f64() {
+            Some(f) if f >= 1.0 && f.fract() == 0.0 && f <= 99_999_999.0 => Ok(f as u64),
+            _ => Err(EvalError::runtime(format!("The {field} value '{}' is not a valid positive integer", compact(&v)))),
+        }
+    }
+
+    /// Leave the current state with `exit`: ResultSelector, ResultPath, OutputPath (or JSONata
+    /// Output), Assign, the payload limit, the Exited event, and the transition.
+    pub(super) fn complete(&mut self, run: RunId, exit: Exit<'m>) -> Outcome {
+        match self.try_complete(run, exit) {
+            Ok(o) => o,
+            Err(Ok(e)) => self.eval_failed(run, e),
+            Err(Err(f)) => self.handle_failure(run, f),
+        }
+    }
+
+    fn try_complete(&mut self, run: RunId, exit: Exit<'m>) -> Result<Outcome, Result<EvalError, Failure>> {
+        let st = self.state_of(run);
+        let data = self.run(run).data.clone();
+        // A Catch replaces the state's own Assign: only the catcher's runs.
+        let assign = if exit.error_output.is_some() { exit.assign } else { exit.assign.or(st.assign.as_ref()) };
+        let (output, assigned) = match st.query_language {
+            QueryLanguage::JsonPath => {
+                let selected = match (&st.io.result_selector, exit.error_output.is_some()) {
+                    (Some(rs), false) => self.eval(run, rs, &exit.result, Extra::default()).map_err(Ok)?,
+                    _ => exit.result,
+                };
+                let assigned = match assign {
+                    Some(a) => Some(self.eval(run, a, &selected, Extra::default()).map_err(Ok)?),
+                    None => None,
+                };
+                let output = if exit.error_output.is_some() {
+                    // A Catch already applied its own ResultPath to build `result`.
+                    selected
+                } else {
+                    let merged = apply_result_path(data.clone(), &st.io.result_path, selected).map_err(Ok)?;
+                    self.path_field(run, &merged, &st.io.output_path).map_err(Ok)?
+                };
+                (output, assigned)
+            }
+            QueryLanguage::Jsonata => {
+                let is_result_state = matches!(st.kind, Kind::Task(_) | Kind::Map(_) | Kind::Parallel { .. });
+                let extra = Extra {
+                    result: if is_result_state && exit.error_output.is_none() { Some(&exit.result) } else { None },
+                    error_output: exit.error_output.as_ref(),
+                };
+                let output_t = if exit.error_output.is_some() { exit.output } else { exit.output.or(st.io.output.as_ref()) };
+                let output = match output_t {
+                    Some(t) => self.eval(run, t, &data, extra).map_err(Ok)?,
+                    None => exit.result.clone(),
+                };
+                let assigned = match assign {
+                    Some(a) => Some(self.eval(run, a, &data, extra).map_err(Ok)?),
+                    None => None,
+                };
+                (output, assigned)
+            }
+        };
+        check_size(&output, Some(&st.name)).map_err(Err)?;
+        let assigned_text = match assigned {
+            Some(Value::Object(vars)) => {
+                let mut texts = Map::new();
+                for (k, v) in &vars {
+                    texts.insert(k.clone(), Value::String(compact(v)));
+                }
+                let r = self.run_mut(run);
+                for (k, v) in vars {
+                    r.vars.insert(k, v);
+                }
+                Some(texts)
+            }
+            _ => None,
+        };
+        let ty = format!("{}StateExited", st.type_name());
+        self.emit(
+            Some(run),
+            &ty,
+            Details::StateExited { name: st.name.clone(), output: compact(&output), assigned_variables: assigned_text },
+        );
+        let next = exit.next.map(Transition::Next).unwrap_or(st.transition);
+        Ok(match next {
+            Transition::Next(s) => Outcome::Next(s, output),
+            Transition::End => Outcome::End(output),
+        })
+    }
+
+    /// An error in the current state: retry it, catch it, or fail the run.
+    pub(super) fn handle_failure(&mut self, run: RunId, failure: Failure) -> Outcome {
+        let st = self.state_of(run);
+        if let Some((i, retrier)) = st.retry.iter().enumerate().find(|(_, r)| failure.matches(&r.error_equals)) {
+            let attempts = self.run(run).retry_counts.get(i).copied().unwrap_or(0);
+            if attempts < retrier.max_attempts {
+                let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(attempts.min(1000) as i32);
+                if let Some(max) = retrier.max_delay_seconds {
+                    delay = delay.min(max);
+                }
+                if retrier.jitter == Jitter::Full {
+                    delay *= self.rng.next_f64();
+                }
+                let delay_ms = (delay * 1000.0).clamp(0.0, 1e15) as i64;
+                let r = self.run_mut(run);
+                if let Some(c) = r.retry_counts.get_mut(i) {
+                    *c += 1;
+                }
+                r.retries_total += 1;
+                let timer = self.timer(Waiter::Retry(run), self.now.saturating_add(delay_ms));
+                self.run_mut(run).phase = Phase::Retry { timer };
+                return Outcome::Blocked;
+            }
+        }
+        if let Some(c) = st.catch.iter().find(|c| failure.matches(&c.error_equals)) {
+            let error_output = failure.to_output();
+            let result = match st.query_language {
+                QueryLanguage::JsonPath => {
+                    let data = self.run(run).data.clone();
+                    match apply_result_path(data, &c.result_path, error_output.clone()) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            let f = e.located(&st.name, self.run(run).entered_event);
+                            return Outcome::Failed(f);
+                        }
+                    }
+                }
+                QueryLanguage::Jsonata => error_output.clone(),
+            };
+            let exit = Exit {
+                result,
+                next: Some(c.next),
+                assign: c.assign.as_ref(),
+                output: c.output.as_ref(),
+                error_output: Some(error_output),
+            };
+            let entered = self.run(run).entered_event;
+            return match self.try_complete(run, exit) {
+                Ok(o) => o,
+                Err(Ok(e)) => Outcome::Failed(e.located(&st.name, entered)),
+                Err(Err(f)) => Outcome::Failed(f),
+            };
+        }
+        Outcome::Failed(failure)
+    }
+
+    // ---- task events -------------------------------------------------------------------
+
+    fn task_phase(&mut self, id: WorkId) -> Option<RunId> {
+        match self.x.waits.get(&id) {
+            Some(Waiter::Task(run)) => Some(*run),
+            _ => None,
+        }
+    }
+
+    pub(super) fn task_started(&mut self, id: WorkId) {
+        let Some(run) = self.task_phase(id) else { return };
+        if let Phase::Task(t) = &self.run(run).phase {
+            let d = Details::TaskStarted { resource_type: t.resource_type.clone(), resource: t.resource.clone() };
+            self.emit(Some(run), "TaskStarted", d);
+        }
+    }
+
+    fn take_task(&mut self, run: RunId) -> Option<TaskPhase> {
+        match std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle) {
+            Phase::Task(t) => {
+                self.x.waits.remove(&t.work);
+                if let Some(id) = t.timeout_timer {
+                    self.cancel(id);
+                }
+                if let Some(id) = t.heartbeat_timer {
+                    self.cancel(id);
+                }
+                Some(t)
+            }
+            other => {
+                self.run_mut(run).phase = other;
+                None
+            }
+        }
+    }
+
+    pub(super) fn task_succeeded(&mut self, id: WorkId, output: Value, logs: Option<Value>) {
+        let Some(run) = self.task_phase(id) else { return };
+        let Some(t) = self.take_task(run) else { return };
+        let d = Details::TaskSucceeded { resource_type: t.resource_type, resource: t.resource, output: compact(&output), logs };
+        self.emit(Some(run), "TaskSucceeded", d);
+        let outcome = match check_size(&output, Some(&self.state_of(run).name)) {
+            Ok(()) => self.complete(run, Exit::plain(output)),
+            Err(f) => self.handle_failure(run, f),
+        };
+        self.follow(run, outcome);
+    }
+
+    pub(super) fn task_failed(&mut self, id: WorkId, failure: Failure, member: &'static str, event_type: &str) {
+        let Some(run) = self.task_phase(id) else { return };
+        let Some(t) = self.take_task(run) else { return };
+        let d = Details::ErrorCause {
+            member,
+            resource: Some((t.resource_type, t.resource)),
+            error: failure.error.clone(),
+            cause: failure.cause.clone(),
+        };
+        self.emit(Some(run), event_type, d);
+        let outcome = self.handle_failure(run, failure);
+        self.follow(run, outcome);
+    }
+
+    pub(super) fn task_timed_out(&mut self, run: RunId, error: &'static str) {
+        if self.x.runs.get(run).and_then(Option::as_ref).is_none() {
+            return;
+        }
+        let work = match &self.run(run).phase {
+            Phase::Task(t) => t.work,
+            _ => return,
+        };
+        self.out.work.push(Work::Cancel { id: work });
+        let Some(t) = self.take_task(run) else { return };
+        let d = Details::ErrorCause {
+            member: "taskTimedOutEventDetails",
+            resource: Some((t.resource_type, t.resource)),
+            error: Some(error.to_string()),
+            cause: None,
+        };
+        self.emit(Some(run), "TaskTimedOut", d);
+        let outcome = self.handle_failure(run, Failure { error: Some(error.to_string()), cause: None });
+        self.follow(run, outcome);
+    }
+
+    pub(super) fn task_heartbeat(&mut self, id: WorkId) {
+        let Some(run) = self.task_phase(id) else { return };
+        let (old, secs) = match &self.run(run).phase {
+            Phase::Task(t) => (t.heartbeat_timer, t.heartbeat_seconds),
+            _ => return,
+        };
+        let (Some(old), Some(secs)) = (old, secs) else { return };
+        self.cancel(old);
+        let new = self.timer(Waiter::Heartbeat(run), self.now.saturating_add(secs as i64 * 1000));
+        if let Phase::Task(t) = &mut self.run_mut(run).phase {
+            t.heartbeat_timer = Some(new);
+        }
+    }
+}
+
+struct ChoiceEnvAdapter<'e, 'a> {
+    env: &'e mut crate::env::Env<'a>,
+}
+
+impl crate::choice::ChoiceEnv for ChoiceEnvAdapter<'_, '_> {
+    type Error = EvalError;
+    fn resolve(&mut self, path: &str) -> Result<Option<Value>, EvalError> {
+        let p = crate::jsonpath::JsonPath::parse(path).map_err(|e| EvalError::runtime(format!("Invalid path '{path}': {e}")))?;
+        Ok(self.env.select(&p))
+    }
+}
+
+fn wait_seconds(v: &Value, n: &crate::model::Number) -> Result<i64, EvalError> {
+    let path = match n {
+        crate::model::Number::Path(p) => p.as_str().to_string(),
+        _ => String::new(),
+    };
+    let shown = match v {
+        Value::String(s) => s.clone(),
+        other => compact(other),
+    };
+    let as_int = match v {
+        Value::Number(num) => num.as_i64().or_else(|| num.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.2e18).map(|f| f as i64)),
+        _ => None,
+    };
+    match (as_int, n) {
+        (Some(i), _) if i >= 0 => Ok(i),
+        (Some(_), crate::model::Number::Path(_)) => {
+            Err(EvalError::runtime(format!("The SecondsPath parameter references a negative value: {path} == {shown}")))
+        }
+        (None, crate::model::Number::Path(_)) => {
+            Err(EvalError::runtime(format!("The SecondsPath parameter cannot be parsed as a long value: {path} == {shown}")))
+        }
+        (_, crate::model::Number::Expr(_)) => Err(EvalError::query(format!(
+            "The Seconds field must be a non-negative integer, but was: {shown}"
+        ))),
+        _ => Err(EvalError::runtime(format!("The Seconds value must be a non-negative integer, but was: {shown}"))),
+    }
+}
+
+fn timestamp_ms(s: &str) -> Option<i64> {
+    crate::timestamp::parse_timestamp(s).map(|t| t.as_millisecond())
+}
+
+/// `arn:aws:states:::lambda:invoke` → ("lambda", "invoke"); `arn:aws:lambda:..:function:f` →
+/// ("lambda", "invoke"); `wasm:name` → ("wasm", "name"); activities → ("activity", name).
+pub fn split_resource(resource: &str) -> (String, String) {
+    let parts: Vec<&str> = resource.split(':').collect();
+    if parts.len() >= 6 && parts[0] == "arn" {
+        match parts[2] {
+            "states" if parts[5] == "activity" => return ("activity".into(), parts[6..].join(":")),
+            "states" => return (parts[5].to_string(), parts[6..].join(":")),
+            "lambda" => return ("lambda".into(), "invoke".into()),
+            other => return (other.to_string(), parts[5..].join(":")),
+        }
+    }
+    match resource.split_once(':') {
+        Some((a, b)) => (a.to_string(), b.to_string()),
+        None => ("wasm".to_string(), resource.to_string()),
+    }
+}
+
+fn region_of(resource: &str) -> String {
+    let parts: Vec<&str> = resource.split(':').collect();
+    match parts.get(3) {
+        Some(r) if !r.is_empty() && parts[0] == "arn" => r.to_string(),
+        _ => "local".to_string(),
+    }
+}
