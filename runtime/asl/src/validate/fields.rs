@@ -256,6 +256,18 @@ pub(super) fn check_lang_fields(
     }
 }
 
+/// Reports, at `loc`, the `fields` missing from `map`, in the order given.
+pub(super) fn require(v: &mut Validator<'_>, map: &Map<String, Value>, loc: &str, fields: &[&str]) {
+    let missing: Vec<&str> = fields
+        .iter()
+        .copied()
+        .filter(|f| !map.contains_key(*f))
+        .collect();
+    if !missing.is_empty() {
+        v.schema(loc, Msg::required(&missing));
+    }
+}
+
 /// A JSON object being checked, with its location and the fields that may be read from it.
 /// `get` hides fields already reported as unsupported or as belonging to the other query
 /// language, so later checks never report the same field twice.
@@ -308,14 +320,7 @@ impl<'a> Obj<'a> {
 
     /// Reports required fields that are missing, in the order given.
     pub(super) fn require(&self, v: &mut Validator<'_>, fields: &[&str]) {
-        let missing: Vec<&str> = fields
-            .iter()
-            .copied()
-            .filter(|f| !self.map.contains_key(*f))
-            .collect();
-        if !missing.is_empty() {
-            v.schema(self.loc.clone(), Msg::required(&missing));
-        }
+        require(v, self.map, &self.loc, fields);
     }
 
     /// Reports when more than one of `fields` is present (and readable), at the first of them.

@@ -3,8 +3,11 @@
 
 use std::collections::HashSet;
 
+use serde_json::Value;
+
 use crate::diagnostic::{codes, Diagnostic};
 
+use super::fields::Msg;
 use super::Validator;
 
 /// The states of one scope and every transition that names a state in it.
@@ -26,6 +29,14 @@ impl ScopeGraph {
 
     pub(super) fn target(&mut self, name: &str, loc: String) {
         self.targets.push((name.to_owned(), loc));
+    }
+
+    /// A transition field (`Next`, `Default`): a string naming a state, recorded as a target.
+    pub(super) fn target_field(&mut self, v: &mut Validator<'_>, value: &Value, loc: String) {
+        match value.as_str() {
+            Some(name) => self.target(name, loc),
+            None => v.schema(loc, Msg::expected_type(&["STRING"])),
+        }
     }
 
     pub(super) fn terminal(&mut self) {

@@ -204,13 +204,7 @@ impl<'o> Validator<'o> {
     /// `None` when there is no `States` object to build one from.
     fn scope(&mut self, obj: &Map<String, Value>, loc: &str, depth: usize) -> Option<ScopeGraph> {
         let here = if loc.is_empty() { "/" } else { loc };
-        let missing: Vec<&str> = ["States", "StartAt"]
-            .into_iter()
-            .filter(|k| !obj.contains_key(*k))
-            .collect();
-        if !missing.is_empty() {
-            self.schema(here, Msg::required(&missing));
-        }
+        fields::require(self, obj, here, &["States", "StartAt"]);
         let mut graph = ScopeGraph::default();
         if let Some(start) = obj.get("StartAt") {
             match start.as_str() {

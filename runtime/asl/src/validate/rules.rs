@@ -3,7 +3,7 @@
 
 use serde_json::{Map, Value};
 
-use super::fields::{Lang, Msg, Obj};
+use super::fields::{self, Lang, Msg, Obj};
 use super::graph::ScopeGraph;
 use super::values;
 use super::{Validator, TOO_DEEPLY_NESTED};
@@ -98,20 +98,14 @@ pub(super) fn check_choice(v: &mut Validator<'_>, graph: &mut ScopeGraph, obj: &
         }
     }
     if let Some(default) = obj.get("Default") {
-        match default.as_str() {
-            Some(target) => graph.target(target, obj.at("Default")),
-            None => v.schema(obj.at("Default"), Msg::expected_type(&["STRING"])),
-        }
+        graph.target_field(v, default, obj.at("Default"));
     }
 }
 
 /// The `Next` of a top-level rule.
 fn rule_next(v: &mut Validator<'_>, graph: &mut ScopeGraph, map: &Map<String, Value>, loc: &str) {
     if let Some(next) = map.get("Next") {
-        match next.as_str() {
-            Some(target) => graph.target(target, format!("{loc}/Next")),
-            None => v.schema(format!("{loc}/Next"), Msg::expected_type(&["STRING"])),
-        }
+        graph.target_field(v, next, format!("{loc}/Next"));
     }
 }
 
@@ -157,9 +151,7 @@ fn jsonpath_rule(
         ),
     }
     if let Some(graph) = graph {
-        if !map.contains_key("Next") {
-            v.schema(loc, Msg::required(&["Next"]));
-        }
+        fields::require(v, map, loc, &["Next"]);
         rule_next(v, graph, map, loc);
         if let Some(assign) = map.get("Assign") {
             values::check_assign(v, assign, &format!("{loc}/Assign"), Lang::JsonPath);
@@ -233,13 +225,7 @@ fn jsonata_rule(
             v.schema(loc, Msg::not_supported(k));
         }
     }
-    let missing: Vec<&str> = ["Condition", "Next"]
-        .into_iter()
-        .filter(|k| !map.contains_key(*k))
-        .collect();
-    if !missing.is_empty() {
-        v.schema(loc, Msg::required(&missing));
-    }
+    fields::require(v, map, loc, &["Condition", "Next"]);
     if let Some(condition) = map.get("Condition") {
         let at = format!("{loc}/Condition");
         match condition {

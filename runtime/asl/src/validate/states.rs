@@ -133,10 +133,7 @@ fn check_transition(v: &mut Validator<'_>, graph: &mut ScopeGraph, obj: &Obj<'_>
     let next = obj.get("Next");
     let end = obj.get("End");
     if let Some(next) = next {
-        match next.as_str() {
-            Some(target) => graph.target(target, obj.at("Next")),
-            None => v.schema(obj.at("Next"), Msg::expected_type(&["STRING"])),
-        }
+        graph.target_field(v, next, obj.at("Next"));
     }
     let end_value = end.and_then(|e| values::check_bool(v, e, &obj.at("End")));
     if end_value == Some(true) {
@@ -457,10 +454,7 @@ fn check_catchers(
     for_each_handler(v, value, loc, lang, CATCHER_FIELDS, |v, obj| {
         obj.require(v, &["ErrorEquals", "Next"]);
         if let Some(next) = obj.get("Next") {
-            match next.as_str() {
-                Some(target) => graph.target(target, obj.at("Next")),
-                None => v.schema(obj.at("Next"), Msg::expected_type(&["STRING"])),
-            }
+            graph.target_field(v, next, obj.at("Next"));
         }
         if let Some(path) = obj.get("ResultPath") {
             values::check_path(v, path, &obj.at("ResultPath"), "ResultPath", true);
