@@ -10,6 +10,8 @@
 mod dataflow;
 mod fanout;
 mod states;
+#[cfg(test)]
+mod tests;
 
 use std::collections::HashMap;
 

@@ -1,0 +1,293 @@
+//! Stepper tests: each runs a small definition on the virtual clock with scripted task answers
+//! and checks the outcome and the history.
+
+use std::collections::VecDeque;
+
+use serde_json::{json, Value};
+
+use super::{Execution, Input, Status, Work};
+use crate::simulate::{self, TaskAnswer};
+use crate::ValidateOptions;
+
+const T0: i64 = 1_000_000;
+
+struct Trace {
+    status: Status,
+    /// (event type, timestamp relative to the start)
+    events: Vec<(String, i64)>,
+    tasks: Vec<Value>,
+}
+
+fn run(def: Value, input: Value, answers: Vec<TaskAnswer>) -> Trace {
+    run_seeded(def, input, answers, 7)
+}
+
+fn run_seeded(def: Value, input: Value, answers: Vec<TaskAnswer>, seed: u64) -> Trace {
+    let machine = crate::parse(&def, &ValidateOptions::default()).unwrap_or_else(|d| panic!("invalid test definition: {d:?}"));
+    let mut answers: VecDeque<TaskAnswer> = answers.into();
+    let mut tasks = Vec::new();
+    let info = simulate::local_info("m", "e", input, T0);
+    let f = simulate::run(&machine, info, seed, 100_000, |t| {
+        tasks.push(t.input.clone());
+        answers.pop_front().unwrap_or(TaskAnswer::Failure { error: "NoAnswer".into(), cause: "script ran out".into() })
+    });
+    Trace { status: f.status, events: f.events.iter().map(|e| (e.event_type.clone(), e.timestamp_ms - T0)).collect(), tasks }
+}
+
+fn ok(v: Value) -> TaskAnswer {
+    TaskAnswer::Success(v)
+}
+
+fn err(e: &str) -> TaskAnswer {
+    TaskAnswer::Failure { error: e.into(), cause: format!("{e} happened") }
+}
+
+fn times_of(t: &Trace, ty: &str) -> Vec<i64> {
+    t.events.iter().filter(|(e, _)| e == ty).map(|(_, at)| *at).collect()
+}
+
+fn task(extra: Value) -> Value {
+    let mut t = json!({"Type": "Task", "Resource": "wasm:f", "End": true});
+    if let (Value::Object(m), Value::Object(x)) = (&mut t, extra) {
+        m.extend(x);
+    }
+    t
+}
+
+#[test]
+fn task_result_flows_through_selector_and_result_path() {
+    let def = json!({"StartAt": "T", "States": {"T": task(json!({
+        "Parameters": {"n.$": "$.n"},
+        "ResultSelector": {"doubled.$": "$.v"},
+        "ResultPath": "$.out"
+    }))}});
+    let t = run(def, json!({"n": 2}), vec![ok(json!({"v": 4}))]);
+    assert_eq!(t.tasks, vec![json!({"n": 2})]);
+    assert_eq!(t.status, Status::Succeeded(json!({"n": 2, "out": {"doubled": 4}})));
+    let types: Vec<&str> = t.events.iter().map(|(e, _)| e.as_str()).collect();
+    assert_eq!(
+        types,
+        ["ExecutionStarted", "TaskStateEntered", "TaskScheduled", "TaskStarted", "TaskSucceeded", "TaskStateExited", "ExecutionSucceeded"]
+    );
+}
+
+#[test]
+fn retry_waits_interval_times_backoff_and_gives_up_after_max_attempts() {
+    let def = json!({"StartAt": "T", "States": {"T": task(json!({
+        "Retry": [{"ErrorEquals": ["Flaky"], "IntervalSeconds": 2, "BackoffRate": 3.0, "MaxAttempts": 2}]
+    }))}});
+    let t = run(def, json!({}), vec![err("Flaky"), err("Flaky"), err("Flaky")]);
+    assert_eq!(times_of(&t, "TaskScheduled"), vec![0, 2_000, 8_000]);
+    assert_eq!(t.status, Status::Failed(crate::error::Failure::new("Flaky", "Flaky happened")));
+}
+
+#[test]
+fn retry_delay_is_capped_by_max_delay_seconds() {
+    let def = json!({"StartAt": "T", "States": {"T": task(json!({
+        "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 10, "BackoffRate": 10.0, "MaxAttempts": 3, "MaxDelaySeconds": 15}]
+    }))}});
+    let t = run(def, json!({}), vec![err("A"), err("A"), err("A"), ok(json!(1))]);
+    assert_eq!(times_of(&t, "TaskScheduled"), vec![0, 10_000, 25_000, 40_000]);
+    assert_eq!(t.status, Status::Succeeded(json!(1)));
+}
+
+#[test]
+fn full_jitter_is_random_within_the_backoff_and_reproducible_by_seed() {
+    let def = || {
+        json!({"StartAt": "T", "States": {"T": task(json!({
+            "Retry": [{"ErrorEquals": ["States.ALL"], "IntervalSeconds": 100, "MaxAttempts": 1, "JitterStrategy": "FULL"}]
+        }))}})
+    };
+    let delay = |seed| {
+        let t = run_seeded(def(), json!({}), vec![err("A"), ok(json!(1))], seed);
+        times_of(&t, "TaskScheduled")[1]
+    };
+    let (a, b, c) = (delay(1), delay(1), delay(2));
+    assert_eq!(a, b, "the same seed gives the same jitter");
+    assert_ne!(a, c, "another seed gives another jitter");
+    for d in [a, c] {
+        assert!((0..=100_000).contains(&d), "jittered delay {d} is outside [0, 100 s]");
+    }
+}
+
+#[test]
+fn each_retrier_counts_its_own_attempts() {
+    let def = json!({"StartAt": "T", "States": {"T": task(json!({
+        "Retry": [
+            {"ErrorEquals": ["A"], "IntervalSeconds": 1, "MaxAttempts": 1},
+            {"ErrorEquals": ["B"], "IntervalSeconds": 1, "MaxAttempts": 1}
+        ]
+    }))}});
+    let t = run(def, json!({}), vec![err("A"), err("B"), err("A")]);
+    assert_eq!(times_of(&t, "TaskScheduled").len(), 3);
+    assert_eq!(t.status, Status::Failed(crate::error::Failure::new("A", "A happened")));
+}
+
+#[test]
+fn catch_applies_result_path_to_the_state_input_and_moves_on() {
+    let def = json!({"StartAt": "T", "States": {
+        "T": task(json!({"End": null, "Next": "Done", "Catch": [{"ErrorEquals": ["Bad"], "ResultPath": "$.error", "Next": "Handler"}]})),
+        "Handler": {"Type": "Pass", "End": true},
+        "Done": {"Type": "Succeed"}
+    }});
+    let mut def = def;
+    def["States"]["T"].as_object_mut().map(|m| m.remove("End"));
+    let t = run(def, json!({"x": 1}), vec![err("Bad")]);
+    assert_eq!(t.status, Status::Succeeded(json!({"x": 1, "error": {"Error": "Bad", "Cause": "Bad happened"}})));
+    assert!(t.events.iter().any(|(e, _)| e == "TaskStateExited"));
+}
+
+#[test]
+fn states_all_does_not_catch_runtime_errors() {
+    let def = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "wasm:f", "InputPath": "$.missing", "Next": "Done",
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}]},
+        "Done": {"Type": "Succeed"}
+    }});
+    let t = run(def, json!({}), vec![]);
+    match t.status {
+        Status::Failed(f) => assert_eq!(f.error.as_deref(), Some("States.Runtime")),
+        other => panic!("expected a States.Runtime failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn task_failed_matches_task_errors_but_not_timeouts() {
+    let f = crate::error::Failure::new("Custom", "");
+    assert!(f.matches(&["States.TaskFailed".into()]));
+    let timeout = crate::error::Failure::new("States.Timeout", "");
+    assert!(!timeout.matches(&["States.TaskFailed".into()]));
+    assert!(timeout.matches(&["States.ALL".into()]));
+}
+
+#[test]
+fn task_timeout_fires_states_timeout_and_ignores_the_late_result() {
+    let m = crate::parse(
+        &json!({"StartAt": "T", "States": {"T": task(json!({"TimeoutSeconds": 5}))}}),
+        &ValidateOptions::default(),
+    )
+    .expect("valid");
+    let mut ex = Execution::new(simulate::local_info("m", "e", json!({}), T0));
+    let step = ex.step(&m, Input::Start, T0, 1);
+    let task_id = step.work.iter().find_map(|w| if let Work::RunTask(t) = w { Some(t.id) } else { None }).expect("a task");
+    let timer = step.work.iter().find_map(|w| if let Work::StartTimer { id, fire_at_ms } = w { Some((*id, *fire_at_ms)) } else { None });
+    let (timer_id, at) = timer.expect("a timeout timer");
+    assert_eq!(at, T0 + 5_000);
+    let step = ex.step(&m, Input::TimerFired { id: timer_id }, at, 2);
+    assert!(step.work.contains(&Work::Cancel { id: task_id }), "the task is cancelled");
+    assert!(matches!(ex.status(), Status::Failed(f) if f.error.as_deref() == Some("States.Timeout")));
+    let late = ex.step(&m, Input::TaskSucceeded { id: task_id, output: json!(1), logs: None }, at + 1, 3);
+    assert!(late.events.is_empty() && late.work.is_empty());
+}
+
+#[test]
+fn heartbeats_keep_a_task_alive_and_silence_times_it_out() {
+    let m = crate::parse(
+        &json!({"StartAt": "T", "States": {"T": task(json!({"TimeoutSeconds": 100, "HeartbeatSeconds": 10}))}}),
+        &ValidateOptions::default(),
+    )
+    .expect("valid");
+    let mut ex = Execution::new(simulate::local_info("m", "e", json!({}), T0));
+    let step = ex.step(&m, Input::Start, T0, 1);
+    let task_id = step.work.iter().find_map(|w| if let Work::RunTask(t) = w { Some(t.id) } else { None }).expect("a task");
+    let step = ex.step(&m, Input::TaskHeartbeat { id: task_id }, T0 + 8_000, 2);
+    let (hb, at) = step
+        .work
+        .iter()
+        .find_map(|w| if let Work::StartTimer { id, fire_at_ms } = w { Some((*id, *fire_at_ms)) } else { None })
+        .expect("a new heartbeat timer");
+    assert_eq!(at, T0 + 18_000);
+    ex.step(&m, Input::TimerFired { id: hb }, at, 3);
+    assert!(matches!(ex.status(), Status::Failed(f) if f.error.as_deref() == Some("States.HeartbeatTimeout")));
+}
+
+#[test]
+fn wait_for_task_token_exposes_the_token_to_parameters() {
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::wasm:f.waitForTaskToken",
+        "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}});
+    let t = run(def, json!({}), vec![ok(json!("done"))]);
+    let token = t.tasks[0]["token"].as_str().expect("a token string");
+    assert_eq!(token.len(), 36);
+    assert_eq!(t.status, Status::Succeeded(json!("done")));
+}
+
+#[test]
+fn map_runs_items_within_max_concurrency_and_keeps_order() {
+    let def = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 2, "End": true,
+        "ItemProcessor": {"StartAt": "T", "States": {"T": task(json!({}))}}}}});
+    let answers = (1..=5).map(|i| ok(json!(i * 10))).collect();
+    let t = run(def, json!([1, 2, 3, 4, 5]), answers);
+    assert_eq!(t.status, Status::Succeeded(json!([10, 20, 30, 40, 50])));
+    assert_eq!(times_of(&t, "MapIterationStarted").len(), 5);
+}
+
+#[test]
+fn map_tolerates_failures_up_to_the_count() {
+    let def = |count: u64| {
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 1, "ToleratedFailureCount": count, "End": true,
+            "ItemProcessor": {"StartAt": "T", "States": {"T": task(json!({}))}}}}})
+    };
+    let tolerated = run(def(1), json!([1, 2, 3]), vec![ok(json!(1)), err("X"), ok(json!(3))]);
+    assert_eq!(tolerated.status, Status::Succeeded(json!([1, {"Error": "X", "Cause": "X happened"}, 3])));
+    let exceeded = run(def(0), json!([1, 2, 3]), vec![ok(json!(1)), err("X"), ok(json!(3))]);
+    assert!(matches!(exceeded.status, Status::Failed(f) if f.error.as_deref() == Some("States.ExceedToleratedFailureThreshold")));
+}
+
+#[test]
+fn a_failing_parallel_branch_aborts_the_others_and_propagates_its_error() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true, "Branches": [
+        {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}},
+        {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Boom", "Cause": "branch 2"}}}
+    ]}}});
+    let t = run(def, json!({}), vec![]);
+    assert_eq!(t.status, Status::Failed(crate::error::Failure::new("Boom", "branch 2")));
+    assert!(t.events.iter().any(|(e, _)| e == "WaitStateAborted"));
+    assert!(t.events.iter().any(|(e, _)| e == "ParallelStateFailed"));
+}
+
+#[test]
+fn execution_timeout_ends_the_run_as_timed_out() {
+    let def = json!({"TimeoutSeconds": 5, "StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}});
+    let t = run(def, json!({}), vec![]);
+    assert_eq!(t.status, Status::TimedOut);
+    assert_eq!(times_of(&t, "ExecutionTimedOut"), vec![5_000]);
+}
+
+#[test]
+fn stop_aborts_a_waiting_execution() {
+    let m = crate::parse(
+        &json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}),
+        &ValidateOptions::default(),
+    )
+    .expect("valid");
+    let mut ex = Execution::new(simulate::local_info("m", "e", json!({}), T0));
+    ex.step(&m, Input::Start, T0, 1);
+    let step = ex.step(&m, Input::Stop { error: Some("Manual".into()), cause: None }, T0 + 1, 2);
+    assert!(step.work.iter().any(|w| matches!(w, Work::Cancel { .. })));
+    assert!(matches!(ex.status(), Status::Aborted(f) if f.error.as_deref() == Some("Manual")));
+}
+
+#[test]
+fn variables_are_read_by_inner_scopes_and_catch_assign_replaces_state_assign() {
+    let def = json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"x": 41}, "Next": "M"},
+        "M": {"Type": "Map", "Items": [1], "QueryLanguage": "JSONPath", "ItemsPath": "$.items", "Next": "T",
+              "ItemProcessor": {"StartAt": "In", "States": {"In": {"Type": "Pass", "Parameters": {"seen.$": "$x"}, "End": true}}}},
+        "T": task(json!({"End": null, "Assign": {"y": "state"}, "Next": "Out",
+              "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Out", "Assign": {"y": "catcher"}}]})),
+        "Out": {"Type": "Pass", "Parameters": {"x.$": "$x", "y.$": "$y"}, "End": true}
+    }});
+    let mut def = def;
+    def["States"]["M"].as_object_mut().map(|m| m.remove("Items"));
+    def["States"]["T"].as_object_mut().map(|m| m.remove("End"));
+    let t = run(def, json!({"items": [1]}), vec![err("E")]);
+    assert_eq!(t.status, Status::Succeeded(json!({"x": 41, "y": "catcher"})));
+}
+
+#[test]
+fn a_pass_result_over_the_payload_limit_fails_with_data_limit_exceeded() {
+    let big = "a".repeat(300_000);
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"s": big}, "End": true}}});
+    let t = run(def, json!({}), vec![]);
+    assert!(matches!(t.status, Status::Failed(f) if f.error.as_deref() == Some("States.DataLimitExceeded")));
+}
