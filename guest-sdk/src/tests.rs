@@ -42,8 +42,8 @@ fn expect_err<T: std::fmt::Debug>(r: Result<T, TaskError>) -> TaskError {
 
 #[test]
 fn parses_typed_input() {
-    let order: Order = parse_input(r#"{"id":"o1","items":[{"sku":"A","qty":2}],"extra":1}"#)
-        .expect("valid input");
+    let order: Order =
+        parse_input(r#"{"id":"o1","items":[{"sku":"A","qty":2}],"extra":1}"#).expect("valid input");
     assert_eq!(
         order,
         Order {
@@ -204,16 +204,20 @@ fn run_handler_gives_the_handler_the_context() {
 
 #[test]
 fn reserved_error_names_are_replaced() {
-    let e = expect_err(run_handler("null", "", |_: (), _| -> Result<(), TaskError> {
-        Err(TaskError::new("States.Timeout", "pretending"))
-    }));
+    let e = expect_err(run_handler(
+        "null",
+        "",
+        |_: (), _| -> Result<(), TaskError> { Err(TaskError::new("States.Timeout", "pretending")) },
+    ));
     assert_eq!(e.error(), "InvalidErrorName");
     assert!(e.cause().contains("\"States.Timeout\""), "{}", e.cause());
     assert!(e.cause().contains("pretending"), "{}", e.cause());
 
-    let e = expect_err(run_handler("null", "", |_: (), _| -> Result<(), TaskError> {
-        Err(TaskError::new("", "no name"))
-    }));
+    let e = expect_err(run_handler(
+        "null",
+        "",
+        |_: (), _| -> Result<(), TaskError> { Err(TaskError::new("", "no name")) },
+    ));
     assert_eq!(e.error(), "InvalidErrorName");
 }
 
