@@ -21,35 +21,105 @@ fn too_deep() -> JsonataError {
 }
 
 /// Converts a JSON value for the engine.
-pub(crate) fn to_engine(value: &Value) -> Result<JValue, JsonataError> {
-    to_engine_at(value, 0)
-}
-
-fn to_engine_at(value: &Value, depth: usize) -> Result<JValue, JsonataError> {
-    if depth > MAX_NESTING {
-        return Err(too_deep());
+///
+/// Both conversions walk the value with an explicit stack, so the nesting they accept
+/// ([`MAX_NESTING`]) does not depend on the native stack of the calling thread.
+pub(crate) fn to_engine(root: &Value) -> Result<JValue, JsonataError> {
+    enum Open<'a> {
+        Array {
+            rest: std::slice::Iter<'a, Value>,
+            out: Vec<JValue>,
+            flat: bool,
+        },
+        Object {
+            rest: serde_json::map::Iter<'a>,
+            key: String,
+            out: Vec<(String, JValue)>,
+        },
     }
-    Ok(match value {
-        Value::Null => JValue::Null,
-        Value::Bool(b) => JValue::Bool(*b),
-        Value::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
-        Value::String(s) => JValue::string(s.as_str()),
-        Value::Array(items) => {
-            let items = items
-                .iter()
-                .map(|item| to_engine_at(item, depth + 1))
-                .collect::<Result<Vec<_>, _>>()?;
-            let flat = !items.iter().any(|item| matches!(item, JValue::Array(_)));
-            JValue::Array(JArray::new_flat(items, flat))
+    enum Step<'a> {
+        Child(&'a Value),
+        Done(JValue),
+    }
+    /// The next child of the innermost open container, or that container, closed.
+    fn advance<'a>(stack: &mut Vec<Open<'a>>) -> Option<Step<'a>> {
+        let next = match stack.last_mut()? {
+            Open::Array { rest, .. } => rest.next(),
+            Open::Object { rest, key, .. } => rest.next().map(|(k, v)| {
+                key.clone_from(k);
+                v
+            }),
+        };
+        if let Some(child) = next {
+            return Some(Step::Child(child));
         }
-        Value::Object(map) => {
-            let entries = map
-                .iter()
-                .map(|(k, v)| Ok((k.clone(), to_engine_at(v, depth + 1)?)))
-                .collect::<Result<JMap, JsonataError>>()?;
-            JValue::Object(Rc::new(entries))
+        Some(Step::Done(match stack.pop()? {
+            Open::Array { out, flat, .. } => JValue::Array(JArray::new_flat(out, flat)),
+            Open::Object { out, .. } => JValue::Object(Rc::new(out.into_iter().collect::<JMap>())),
+        }))
+    }
+
+    let mut stack: Vec<Open> = Vec::new();
+    let mut node = root;
+    'descend: loop {
+        let mut done = match node {
+            Value::Null => JValue::Null,
+            Value::Bool(b) => JValue::Bool(*b),
+            Value::Number(n) => JValue::Number(n.as_f64().unwrap_or(0.0)),
+            Value::String(s) => JValue::string(s.as_str()),
+            Value::Array(_) | Value::Object(_) if stack.len() >= MAX_NESTING => {
+                return Err(too_deep())
+            }
+            Value::Array(items) => {
+                stack.push(Open::Array {
+                    rest: items.iter(),
+                    out: Vec::with_capacity(items.len()),
+                    flat: true,
+                });
+                match advance(&mut stack) {
+                    Some(Step::Child(child)) => {
+                        node = child;
+                        continue 'descend;
+                    }
+                    Some(Step::Done(value)) => value,
+                    None => return Err(too_deep()),
+                }
+            }
+            Value::Object(map) => {
+                stack.push(Open::Object {
+                    rest: map.iter(),
+                    key: String::new(),
+                    out: Vec::with_capacity(map.len()),
+                });
+                match advance(&mut stack) {
+                    Some(Step::Child(child)) => {
+                        node = child;
+                        continue 'descend;
+                    }
+                    Some(Step::Done(value)) => value,
+                    None => return Err(too_deep()),
+                }
+            }
+        };
+        loop {
+            match stack.last_mut() {
+                None => return Ok(done),
+                Some(Open::Array { out, flat, .. }) => {
+                    *flat &= !matches!(done, JValue::Array(_));
+                    out.push(done);
+                }
+                Some(Open::Object { out, key, .. }) => out.push((std::mem::take(key), done)),
+            }
+            match advance(&mut stack) {
+                Some(Step::Child(child)) => {
+                    node = child;
+                    continue 'descend;
+                }
+                Some(Step::Done(value)) => done = value,
+                None => return Err(too_deep()),
+            }
         }
-    })
+    }
 }
 
 /// Converts an engine result to JSON. `Ok(None)` is undefined.
@@ -60,15 +130,131 @@ fn to_engine_at(value: &Value, depth: usize) -> Result<JValue, JsonataError> {
 /// arrays an undefined item becomes `null` and inside objects an undefined member is left out
 /// (the JSON serialisation of a JavaScript value). The result may hold at most
 /// `max_bytes` (see [`super::Limits::max_value_bytes`]).
-pub(crate) fn from_engine(value: &JValue, max_bytes: usize) -> Result<Option<Value>, JsonataError> {
-    if value.is_undefined() {
+pub(crate) fn from_engine(root: &JValue, max_bytes: usize) -> Result<Option<Value>, JsonataError> {
+    enum Open<'a> {
+        Array {
+            rest: std::slice::Iter<'a, JValue>,
+            out: Vec<Value>,
+        },
+        Object {
+            rest: std::vec::IntoIter<(&'a String, &'a JValue)>,
+            key: String,
+            out: Map<String, Value>,
+        },
+    }
+    enum Step<'a> {
+        Child(&'a JValue),
+        Done(Value),
+    }
+    fn advance<'a>(
+        stack: &mut Vec<Open<'a>>,
+        budget: &mut Budget,
+    ) -> Result<Option<Step<'a>>, JsonataError> {
+        let next = match stack.last_mut() {
+            None => return Ok(None),
+            Some(Open::Array { rest, .. }) => rest.next(),
+            Some(Open::Object { rest, key, .. }) => match rest.find(|(_, v)| !v.is_undefined()) {
+                Some((k, v)) => {
+                    budget.spend(k.len())?;
+                    key.clone_from(k);
+                    Some(v)
+                }
+                None => None,
+            },
+        };
+        if let Some(child) = next {
+            return Ok(Some(Step::Child(child)));
+        }
+        Ok(stack.pop().map(|open| {
+            Step::Done(match open {
+                Open::Array { out, .. } => Value::Array(out),
+                Open::Object { out, .. } => Value::Object(out),
+            })
+        }))
+    }
+
+    if root.is_undefined() {
         return Ok(None);
     }
     let mut budget = Budget {
         used: 0,
         max: max_bytes,
     };
-    from_engine_at(value, 0, &mut budget).map(Some)
+    let mut stack: Vec<Open> = Vec::new();
+    let mut node = root;
+    'descend: loop {
+        let mut done = match node {
+            JValue::Null | JValue::Undefined => {
+                budget.spend(SCALAR_BYTES)?;
+                Value::Null
+            }
+            JValue::Bool(b) => {
+                budget.spend(SCALAR_BYTES)?;
+                Value::Bool(*b)
+            }
+            JValue::Number(n) => {
+                budget.spend(SCALAR_BYTES)?;
+                number(*n)
+            }
+            JValue::String(s) => {
+                budget.spend(s.len())?;
+                Value::String(s.to_string())
+            }
+            JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
+                return Err(JsonataError::UnsupportedResult)
+            }
+            JValue::Array(_) | JValue::Object(_) if stack.len() >= MAX_NESTING => {
+                return Err(too_deep())
+            }
+            JValue::Array(items) => {
+                stack.push(Open::Array {
+                    rest: items.iter(),
+                    out: Vec::with_capacity(items.len()),
+                });
+                match advance(&mut stack, &mut budget)? {
+                    Some(Step::Child(child)) => {
+                        node = child;
+                        continue 'descend;
+                    }
+                    Some(Step::Done(value)) => value,
+                    None => return Err(too_deep()),
+                }
+            }
+            JValue::Object(map) => {
+                let entries: Vec<(&String, &JValue)> = map.iter().collect();
+                stack.push(Open::Object {
+                    rest: entries.into_iter(),
+                    key: String::new(),
+                    out: Map::with_capacity(map.len()),
+                });
+                match advance(&mut stack, &mut budget)? {
+                    Some(Step::Child(child)) => {
+                        node = child;
+                        continue 'descend;
+                    }
+                    Some(Step::Done(value)) => value,
+                    None => return Err(too_deep()),
+                }
+            }
+        };
+        loop {
+            match stack.last_mut() {
+                None => return Ok(Some(done)),
+                Some(Open::Array { out, .. }) => out.push(done),
+                Some(Open::Object { out, key, .. }) => {
+                    out.insert(std::mem::take(key), done);
+                }
+            }
+            match advance(&mut stack, &mut budget)? {
+                Some(Step::Child(child)) => {
+                    node = child;
+                    continue 'descend;
+                }
+                Some(Step::Done(value)) => done = value,
+                None => return Err(too_deep()),
+            }
+        }
+    }
 }
 
 struct Budget {
@@ -91,50 +277,6 @@ impl Budget {
 }
 
 const SCALAR_BYTES: usize = 8;
-
-fn from_engine_at(value: &JValue, depth: usize, budget: &mut Budget) -> Result<Value, JsonataError> {
-    if depth > MAX_NESTING {
-        return Err(too_deep());
-    }
-    Ok(match value {
-        JValue::Null | JValue::Undefined => {
-            budget.spend(SCALAR_BYTES)?;
-            Value::Null
-        }
-        JValue::Bool(b) => {
-            budget.spend(SCALAR_BYTES)?;
-            Value::Bool(*b)
-        }
-        JValue::Number(n) => {
-            budget.spend(SCALAR_BYTES)?;
-            number(*n)
-        }
-        JValue::String(s) => {
-            budget.spend(s.len())?;
-            Value::String(s.to_string())
-        }
-        JValue::Array(items) => Value::Array(
-            items
-                .iter()
-                .map(|item| from_engine_at(item, depth + 1, budget))
-                .collect::<Result<Vec<_>, _>>()?,
-        ),
-        JValue::Object(map) => {
-            let mut out = Map::with_capacity(map.len());
-            for (key, member) in map.iter() {
-                if member.is_undefined() {
-                    continue;
-                }
-                budget.spend(key.len())?;
-                out.insert(key.clone(), from_engine_at(member, depth + 1, budget)?);
-            }
-            Value::Object(out)
-        }
-        JValue::Lambda(_) | JValue::Builtin { .. } | JValue::Regex { .. } => {
-            return Err(JsonataError::UnsupportedResult)
-        }
-    })
-}
 
 /// A JSON number for `n`: an integer when `n` is whole and fits, a float otherwise.
 pub(crate) fn number(n: f64) -> Value {
@@ -228,6 +370,8 @@ impl<'de> Visitor<'de> for StrictVisitor {
             let value = map.next_value_seed(StrictSeed)?;
             entries.push((key, value));
         }
-        Ok(JValue::Object(Rc::new(entries.into_iter().collect::<JMap>())))
+        Ok(JValue::Object(Rc::new(
+            entries.into_iter().collect::<JMap>(),
+        )))
     }
 }

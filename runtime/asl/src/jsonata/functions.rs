@@ -86,7 +86,9 @@ fn signature_error(function: &str, argument: usize) -> EvaluatorError {
 }
 
 fn sequence_too_long(max: usize) -> EvaluatorError {
-    error(format!("D2015: The maximum sequence length of {max} was exceeded."))
+    error(format!(
+        "D2015: The maximum sequence length of {max} was exceeded."
+    ))
 }
 
 fn arg(args: &[JValue], index: usize) -> &JValue {
@@ -177,8 +179,8 @@ pub(crate) fn hash(args: &[JValue]) -> Result<JValue, EvaluatorError> {
         "SHA-512" => hex::encode(Sha512::digest(bytes)),
         other => {
             return Err(error(format!(
-                "D3137: Hash algorithm '{other}' must be one of SHA-1, SHA-384, SHA-256, SHA-512, MD5"
-            )))
+            "D3137: Hash algorithm '{other}' must be one of SHA-1, SHA-384, SHA-256, SHA-512, MD5"
+        )))
         }
     };
     Ok(JValue::string(digest))
@@ -189,7 +191,9 @@ fn random(args: &[JValue], entropy: &Entropy) -> Result<JValue, EvaluatorError> 
     if arg(args, 0).is_undefined() {
         return Ok(JValue::Number(entropy.next_f64()));
     }
-    Ok(JValue::Number(java_random_double(whole(args, 0, "random")?)))
+    Ok(JValue::Number(java_random_double(whole(
+        args, 0, "random",
+    )?)))
 }
 
 /// `$uuid()`.
@@ -240,12 +244,16 @@ fn delegate_ast(function: Delegate, arity: usize) -> Option<&'static AstNode> {
         let calls = |name: &str, params: [&str; 3]| -> Vec<AstNode> {
             (1..=3)
                 .filter_map(|n| {
-                    let args: Vec<String> = params.iter().take(n).map(|p| format!("${p}")).collect();
+                    let args: Vec<String> =
+                        params.iter().take(n).map(|p| format!("${p}")).collect();
                     jsonata_core::parser::parse(&format!("${name}({})", args.join(", "))).ok()
                 })
                 .collect()
         };
-        [calls("fromMillis", ["m", "p", "t"]), calls("pad", ["a", "b", "c"])]
+        [
+            calls("fromMillis", ["m", "p", "t"]),
+            calls("pad", ["a", "b", "c"]),
+        ]
     });
     let index = match function {
         Delegate::FromMillis => 0,
@@ -278,14 +286,22 @@ fn delegate(
 }
 
 /// `$now([picture [, timezone]])` at the scope's clock.
-fn now(args: &[JValue], now_millis: i64, options: &EvaluatorOptions) -> Result<JValue, EvaluatorError> {
+fn now(
+    args: &[JValue],
+    now_millis: i64,
+    options: &EvaluatorOptions,
+) -> Result<JValue, EvaluatorError> {
     let mut all = vec![JValue::Number(now_millis as f64)];
     all.extend(args.iter().take(2).cloned());
     delegate(Delegate::FromMillis, &all, options)
 }
 
 /// `$pad(text, width [, char])`, refusing a width beyond the value-size limit.
-fn pad(args: &[JValue], max_bytes: usize, options: &EvaluatorOptions) -> Result<JValue, EvaluatorError> {
+fn pad(
+    args: &[JValue],
+    max_bytes: usize,
+    options: &EvaluatorOptions,
+) -> Result<JValue, EvaluatorError> {
     if let JValue::Number(width) = arg(args, 1) {
         if width.abs() > max_bytes as f64 {
             return Err(error(format!(
@@ -306,7 +322,10 @@ pub(crate) struct Installation {
 }
 
 /// Registers the Step Functions functions and the replacements on `evaluator`.
-pub(crate) fn install(evaluator: &mut Evaluator, setup: Installation) -> Result<(), EvaluatorError> {
+pub(crate) fn install(
+    evaluator: &mut Evaluator,
+    setup: Installation,
+) -> Result<(), EvaluatorError> {
     let Installation {
         now_millis,
         entropy,
@@ -315,7 +334,9 @@ pub(crate) fn install(evaluator: &mut Evaluator, setup: Installation) -> Result<
         options,
     } = setup;
 
-    evaluator.register_fn("partition", move |args: &[JValue]| partition(args, max_sequence))?;
+    evaluator.register_fn("partition", move |args: &[JValue]| {
+        partition(args, max_sequence)
+    })?;
     evaluator.register_fn("range", move |args: &[JValue]| range(args, max_sequence))?;
     evaluator.register_fn("hash", hash)?;
     evaluator.register_fn("parse", parse)?;

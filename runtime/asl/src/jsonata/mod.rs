@@ -208,17 +208,26 @@ impl QueryError {
     /// The error for `error` raised by `expression` in the field at `location` (`Output`,
     /// `Output/result`, `Items`, `Choices[0]/Condition`, …).
     pub fn from_evaluation(expression: &str, location: &str, error: &JsonataError) -> Self {
-        let head = format!("The JSONata expression '{expression}' specified for the field '{location}'");
+        let head =
+            format!("The JSONata expression '{expression}' specified for the field '{location}'");
         let cause = match error {
-            JsonataError::UnsupportedResult => format!("{head} returned an unsupported result type."),
+            JsonataError::UnsupportedResult => {
+                format!("{head} returned an unsupported result type.")
+            }
             JsonataError::Syntax { .. } => {
                 format!("{head} could not be parsed: {}", error.detail())
             }
             JsonataError::Evaluation { code: Some(_), .. } => {
-                format!("{head} threw an error during evaluation. {}", error.detail())
+                format!(
+                    "{head} threw an error during evaluation. {}",
+                    error.detail()
+                )
             }
             JsonataError::Evaluation { code: None, .. } => {
-                format!("{head} threw an error during evaluation: {}", error.detail())
+                format!(
+                    "{head} threw an error during evaluation: {}",
+                    error.detail()
+                )
             }
         };
         QueryError::new(cause)
@@ -234,7 +243,12 @@ impl QueryError {
     /// The error for an expression whose value has the wrong JSON type, as the Map state's
     /// `Items` reports it: `… returned an unexpected result type. Expected 'array', but was
     /// 'boolean' for value: true`.
-    pub fn unexpected_type(expression: &str, location: &str, expected: &str, value: &Value) -> Self {
+    pub fn unexpected_type(
+        expression: &str,
+        location: &str,
+        expected: &str,
+        value: &Value,
+    ) -> Self {
         QueryError::new(format!(
             "The JSONata expression '{expression}' specified for the field '{location}' returned an unexpected result type. Expected '{expected}', but was '{}' for value: {value}",
             json_type_name(value)

@@ -3,9 +3,12 @@
 
 use serde_json::{Map, Value};
 
-use super::convert::MAX_NESTING;
 use super::session::Session;
 use super::{compile, expression_of, Expr, JsonataError, QueryError, Scope};
+
+/// Deepest template nesting compiled (parsed JSON stops at 128 levels; this keeps the
+/// recursive walks well inside any thread's stack).
+pub(crate) const MAX_TEMPLATE_NESTING: usize = 256;
 
 /// A compiled template. Compile it once per definition; evaluate it per state visit.
 #[derive(Clone, Debug)]
@@ -78,7 +81,11 @@ impl Template {
 /// Compiles and evaluates `template` in one go (see [`Template::evaluate`]). An expression that
 /// does not compile is reported as a `States.QueryEvaluationError` naming it; a definition
 /// should have been refused for it already ([`Template::compile`]).
-pub fn evaluate_template(template: &Value, field: &str, scope: &Scope) -> Result<Value, QueryError> {
+pub fn evaluate_template(
+    template: &Value,
+    field: &str,
+    scope: &Scope,
+) -> Result<Value, QueryError> {
     match Template::compile(template) {
         Ok(compiled) => compiled.evaluate(field, scope),
         Err(e) => Err(QueryError::from_evaluation(
@@ -95,13 +102,13 @@ fn compile_node(
     depth: usize,
     expressions: &mut Vec<Expr>,
 ) -> Result<Node, TemplateSyntaxError> {
-    if depth > MAX_NESTING {
+    if depth > MAX_TEMPLATE_NESTING {
         return Err(TemplateSyntaxError {
             location: location.clone(),
             expression: String::new(),
             error: JsonataError::Syntax {
                 code: None,
-                message: format!("template nested deeper than {MAX_NESTING} levels"),
+                message: format!("template nested deeper than {MAX_TEMPLATE_NESTING} levels"),
             },
         });
     }
@@ -152,7 +159,11 @@ fn compile_node(
     }
 }
 
-fn evaluate_node(node: &Node, location: &mut String, session: &mut Session) -> Result<Value, QueryError> {
+fn evaluate_node(
+    node: &Node,
+    location: &mut String,
+    session: &mut Session,
+) -> Result<Value, QueryError> {
     match node {
         Node::Literal(value) => Ok(value.clone()),
         Node::Expression(expr) => match session.evaluate(expr) {
