@@ -201,9 +201,7 @@ impl<'a> Env<'a> {
         let scope = jsonata::Scope::new(&states, &variables, self.now_ms, entropy);
         match jsonata::evaluate(expr, &scope) {
             Ok(Some(v)) => Ok(v),
-            Ok(None) => Err(EvalError::query(format!(
-                "The JSONata expression '{src}' specified for the field '{location}' returned nothing (undefined)."
-            ))),
+            Ok(None) => Err(EvalError::query(jsonata::QueryError::undefined(src, location).cause)),
             Err(e) => Err(EvalError::query(jsonata::QueryError::from_evaluation(src, location, &e).cause)),
         }
     }

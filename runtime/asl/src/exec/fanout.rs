@@ -91,11 +91,7 @@ impl<'m> Stepper<'m> {
                         crate::template::Template::Jsonata { src, .. } => src.clone(),
                         _ => compact(&v),
                     };
-                    return Err(EvalError::query(format!(
-                        "The JSONata expression '{src}' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was '{}' for value: {}",
-                        crate::jsonata::json_type_name(&v),
-                        compact(&v)
-                    )));
+                    return Err(EvalError::query(crate::jsonata::QueryError::unexpected_type(&src, "Items", "array", &v).cause));
                 }
                 v
             }
