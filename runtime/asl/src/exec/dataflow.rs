@@ -75,19 +75,16 @@ impl Stepper<'_> {
 }
 
 /// Write `result` into `doc` as `ResultPath` says.
-pub(super) fn apply_result_path(doc: Value, rp: &ResultPath, result: Value) -> Result<Value, EvalError> {
+pub(super) fn apply_result_path(doc: &Value, rp: &ResultPath, result: Value) -> Result<Value, EvalError> {
     match rp {
         ResultPath::Replace => Ok(result),
-        ResultPath::Discard => Ok(doc),
-        ResultPath::Path(p) => {
-            let doc_text = compact(&doc);
-            p.write(doc, result).map_err(|_| {
-                EvalError::new(
-                    names::RESULT_PATH_MATCH_FAILURE,
-                    format!("Unable to apply ResultPath '{}' to input '{}'", p.as_str(), doc_text),
-                )
-            })
-        }
+        ResultPath::Discard => Ok(doc.clone()),
+        ResultPath::Path(p) => p.write(doc.clone(), result).map_err(|_| {
+            EvalError::new(
+                names::RESULT_PATH_MATCH_FAILURE,
+                format!("Unable to apply ResultPath '{}' to input '{}'", p.as_str(), compact(doc)),
+            )
+        }),
     }
 }
 

@@ -14,6 +14,7 @@ mod states;
 mod tests;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -147,8 +148,9 @@ enum Waiter {
 struct Run {
     graph: GraphId,
     state: StateId,
-    /// The raw input of the current state.
-    data: Value,
+    /// The raw input of the current state (shared: states read it far more often than they
+    /// change it, so reading never copies it).
+    data: Arc<Value>,
     parent: Option<(RunId, usize)>,
     vars: Map<String, Value>,
     /// Distributed Map iterations cannot see the variables of enclosing scopes.
@@ -243,7 +245,7 @@ impl Execution {
     /// Feed one input in. Inputs that no longer apply (a result for a cancelled task, anything
     /// after the execution ended) write nothing and ask for nothing.
     pub fn step(&mut self, machine: &Machine, input: Input, now_ms: i64, entropy: u64) -> Step {
-        let mut s = Stepper { m: machine, x: self, now: now_ms, rng: Rng::new(entropy), out: Step::default() };
+        let mut s = Stepper { m: machine, now_iso: None, x: self, now: now_ms, rng: Rng::new(entropy), out: Step::default() };
         s.input(input);
         s.out
     }
@@ -251,6 +253,8 @@ impl Execution {
 
 struct Stepper<'a> {
     m: &'a Machine,
+    /// `now` formatted for the context object, made once per step.
+    now_iso: Option<String>,
     x: &'a mut Execution,
     now: i64,
     rng: Rng,
@@ -349,7 +353,7 @@ impl Stepper<'_> {
         let run = Run {
             graph,
             state: self.m.graphs[graph].start_at,
-            data,
+            data: Arc::new(data),
             parent,
             vars: Map::new(),
             sees_parent,
@@ -432,7 +436,7 @@ impl Stepper<'_> {
                 Outcome::Next(state, data) => {
                     let r = self.run_mut(run);
                     r.state = state;
-                    r.data = data;
+                    r.data = Arc::new(data);
                     outcome = self.enter(run);
                 }
                 Outcome::End(output) => return self.finish_run(run, Ok(output)),

@@ -1,5 +1,7 @@
 //! Entering, executing and leaving each kind of state; Retry and Catch.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::dataflow::{apply_result_path, check_size, Extra};
@@ -36,7 +38,7 @@ impl<'m> Stepper<'m> {
         let input = compact(&self.run(run).data);
         let ty = format!("{}StateEntered", st.type_name());
         let id = self.emit(Some(run), &ty, Details::StateEntered { name: st.name.clone(), input });
-        let now = iso_millis(self.now);
+        let now = self.now_iso.get_or_insert_with(|| iso_millis(self.now)).clone();
         let r = self.run_mut(run);
         r.entered_event = id;
         r.entered_time = now;
@@ -73,17 +75,31 @@ impl<'m> Stepper<'m> {
 
     /// InputPath, then (when `with_parameters`) Parameters / Arguments.
     pub(super) fn effective_input(&mut self, run: RunId, st: &State, data: &Value, with_parameters: bool) -> Result<Value, EvalError> {
+        self.effective_input_ref(run, st, data, with_parameters).map(Cow::into_owned)
+    }
+
+    /// [`Self::effective_input`] without copying the input when nothing changes it.
+    pub(super) fn effective_input_ref<'v>(
+        &mut self,
+        run: RunId,
+        st: &State,
+        data: &'v Value,
+        with_parameters: bool,
+    ) -> Result<Cow<'v, Value>, EvalError> {
         match st.query_language {
             QueryLanguage::JsonPath => {
-                let eff = self.path_field(run, data, &st.io.input_path)?;
+                let eff = match &st.io.input_path {
+                    crate::model::PathField::Whole => Cow::Borrowed(data),
+                    other => Cow::Owned(self.path_field(run, data, other)?),
+                };
                 match (&st.io.parameters, with_parameters) {
-                    (Some(p), true) => self.eval(run, p, &eff, Extra::default()),
+                    (Some(p), true) => self.eval(run, p, &eff, Extra::default()).map(Cow::Owned),
                     _ => Ok(eff),
                 }
             }
             QueryLanguage::Jsonata => match (&st.io.arguments, with_parameters) {
-                (Some(a), true) => self.eval(run, a, data, Extra::default()),
-                _ => Ok(data.clone()),
+                (Some(a), true) => self.eval(run, a, data, Extra::default()).map(Cow::Owned),
+                _ => Ok(Cow::Borrowed(data)),
             },
         }
     }
@@ -92,7 +108,7 @@ impl<'m> Stepper<'m> {
         let value = match (st.query_language, result) {
             (QueryLanguage::JsonPath, Some(r)) => {
                 // InputPath still applies (and can fail) even though Result ignores it.
-                self.effective_input(run, st, data, false)?;
+                self.effective_input_ref(run, st, data, false)?;
                 r.clone()
             }
             _ => self.effective_input(run, st, data, true)?,
@@ -304,8 +320,11 @@ impl<'m> Stepper<'m> {
                     // A Catch already applied its own ResultPath to build `result`.
                     selected
                 } else {
-                    let merged = apply_result_path(data.clone(), &st.io.result_path, selected).map_err(Ok)?;
-                    self.path_field(run, &merged, &st.io.output_path).map_err(Ok)?
+                    let merged = apply_result_path(&data, &st.io.result_path, selected).map_err(Ok)?;
+                    match &st.io.output_path {
+                        crate::model::PathField::Whole => merged,
+                        other => self.path_field(run, &merged, other).map_err(Ok)?,
+                    }
                 };
                 (output, assigned)
             }
@@ -384,7 +403,7 @@ impl<'m> Stepper<'m> {
             let result = match st.query_language {
                 QueryLanguage::JsonPath => {
                     let data = self.run(run).data.clone();
-                    match apply_result_path(data, &c.result_path, error_output.clone()) {
+                    match apply_result_path(&data, &c.result_path, error_output.clone()) {
                         Ok(v) => v,
                         Err(e) => {
                             let f = e.located(&st.name, self.run(run).entered_event);
