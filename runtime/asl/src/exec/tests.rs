@@ -291,3 +291,45 @@ fn a_pass_result_over_the_payload_limit_fails_with_data_limit_exceeded() {
     let t = run(def, json!({}), vec![]);
     assert!(matches!(t.status, Status::Failed(f) if f.error.as_deref() == Some("States.DataLimitExceeded")));
 }
+
+#[test]
+fn distributed_map_iterations_cannot_read_outer_variables() {
+    let def = |mode: &str| {
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"x": 1}, "Next": "M"},
+            "M": {"Type": "Map", "End": true, "ItemProcessor": {"ProcessorConfig": {"Mode": mode, "ExecutionType": "STANDARD"},
+                "StartAt": "In", "States": {"In": {"Type": "Pass", "Parameters": {"x.$": "$x"}, "End": true}}}}
+        }})
+    };
+    let inline = run(def("INLINE"), json!([0]), vec![]);
+    assert_eq!(inline.status, Status::Succeeded(json!([{"x": 1}])));
+    let distributed = run(def("DISTRIBUTED"), json!([0]), vec![]);
+    assert!(matches!(distributed.status, Status::Failed(f) if f.error.as_deref() == Some("States.Runtime")));
+}
+
+#[test]
+fn sibling_branches_do_not_see_each_others_variables_and_nothing_leaks_outward() {
+    let def = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "After", "Branches": [
+            {"StartAt": "B1", "States": {"B1": {"Type": "Pass", "Assign": {"inner": "b1"}, "Next": "B1b"},
+                                          "B1b": {"Type": "Pass", "Parameters": {"mine.$": "$inner"}, "End": true}}},
+            {"StartAt": "B2", "States": {"B2": {"Type": "Wait", "Seconds": 1, "Next": "B2b"},
+                                          "B2b": {"Type": "Pass", "Parameters": {"sibling.$": "$inner"}, "End": true}}}
+        ]},
+        "After": {"Type": "Pass", "End": true}
+    }});
+    let t = run(def, json!({}), vec![]);
+    assert!(
+        matches!(&t.status, Status::Failed(f) if f.error.as_deref() == Some("States.Runtime")),
+        "branch 2 must not read branch 1's variable: {:?}",
+        t.status
+    );
+    let outward = json!({"StartAt": "P", "States": {
+        "P": {"Type": "Parallel", "Next": "After", "Branches": [
+            {"StartAt": "B1", "States": {"B1": {"Type": "Pass", "Assign": {"inner": "b1"}, "End": true}}}
+        ]},
+        "After": {"Type": "Pass", "Parameters": {"leaked.$": "$inner"}, "End": true}
+    }});
+    let t = run(outward, json!({}), vec![]);
+    assert!(matches!(&t.status, Status::Failed(f) if f.error.as_deref() == Some("States.Runtime")), "{:?}", t.status);
+}
