@@ -131,6 +131,8 @@ pub struct Execution {
     next_event: u64,
     status: Status,
     started: bool,
+    /// Serialised size of every variable assigned so far (replaced values subtracted).
+    variable_bytes: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +221,7 @@ impl Execution {
             next_event: 1,
             status: Status::Running,
             started: false,
+            variable_bytes: 0,
         }
     }
 

@@ -11,6 +11,11 @@ use crate::events::Details;
 use crate::model::{Condition, Jitter, Kind, QueryLanguage, State, StateId, StringSource, Task, Transition, Wait};
 use crate::template::Template;
 
+/// AWS's limit on one variable's value and on one Assign block: 256 KiB.
+pub const MAX_VARIABLE_BYTES: usize = 262_144;
+/// AWS's limit on all variables of an execution together: 10 MiB.
+pub const MAX_EXECUTION_VARIABLE_BYTES: usize = 10 * 1024 * 1024;
+
 /// How a state leaves: its result and any override a Choice rule or Catch brings.
 pub(super) struct Exit<'m> {
     pub result: Value,
@@ -350,9 +355,41 @@ impl<'m> Stepper<'m> {
         let assigned_text = match assigned {
             Some(Value::Object(vars)) => {
                 let mut texts = Map::new();
+                let mut block = 0usize;
+                let mut added = 0usize;
+                let mut removed = 0usize;
                 for (k, v) in &vars {
-                    texts.insert(k.clone(), Value::String(compact(v)));
+                    let text = compact(v);
+                    if text.len() > MAX_VARIABLE_BYTES {
+                        return Err(Err(Failure::new(
+                            names::DATA_LIMIT_EXCEEDED,
+                            format!("The variable '{k}' assigned in state '{}' has a size exceeding the maximum of {MAX_VARIABLE_BYTES} bytes.", st.name),
+                        )));
+                    }
+                    block += text.len() + k.len();
+                    added += text.len();
+                    if let Some(old) = self.run(run).vars.get(k) {
+                        removed += compact(old).len();
+                    }
+                    texts.insert(k.clone(), Value::String(text));
                 }
+                if block > MAX_VARIABLE_BYTES {
+                    return Err(Err(Failure::new(
+                        names::DATA_LIMIT_EXCEEDED,
+                        format!("The Assign field of state '{}' has a size exceeding the maximum of {MAX_VARIABLE_BYTES} bytes.", st.name),
+                    )));
+                }
+                let total = (self.x.variable_bytes + added).saturating_sub(removed);
+                if total > MAX_EXECUTION_VARIABLE_BYTES {
+                    return Err(Err(Failure::new(
+                        names::DATA_LIMIT_EXCEEDED,
+                        format!(
+                            "The variables of the execution would exceed the maximum total size of {MAX_EXECUTION_VARIABLE_BYTES} bytes in state '{}'.",
+                            st.name
+                        ),
+                    )));
+                }
+                self.x.variable_bytes = total;
                 let r = self.run_mut(run);
                 for (k, v) in vars {
                     r.vars.insert(k, v);

@@ -333,3 +333,33 @@ fn sibling_branches_do_not_see_each_others_variables_and_nothing_leaks_outward()
     let t = run(outward, json!({}), vec![]);
     assert!(matches!(&t.status, Status::Failed(f) if f.error.as_deref() == Some("States.Runtime")), "{:?}", t.status);
 }
+
+#[test]
+fn variable_size_limits_fail_with_data_limit_exceeded() {
+    let big = "v".repeat(200_000);
+    let one_too_big = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"x": "v".repeat(300_000)}, "End": true}}});
+    let t = run(one_too_big, json!({}), vec![]);
+    assert!(matches!(&t.status, Status::Failed(f) if f.error.as_deref() == Some("States.DataLimitExceeded")), "{:?}", t.status);
+    let block_too_big = json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": {"x": big, "y": big}, "End": true}}});
+    let t = run(block_too_big, json!({}), vec![]);
+    assert!(matches!(&t.status, Status::Failed(f) if f.error.as_deref() == Some("States.DataLimitExceeded")), "{:?}", t.status);
+    // 60 distinct variables of 200 KB each exceed the 10 MiB total; re-assigning one name does not.
+    let mut states = serde_json::Map::new();
+    for i in 0..60 {
+        let next = if i == 59 { json!({"End": true}) } else { json!({"Next": format!("S{}", i + 1)}) };
+        let mut st = json!({"Type": "Pass", "Assign": {format!("v{i}"): big}});
+        st.as_object_mut().expect("object").extend(next.as_object().expect("object").clone());
+        states.insert(format!("S{i}"), st);
+    }
+    let t = run(json!({"StartAt": "S0", "States": states}), json!({}), vec![]);
+    assert!(matches!(&t.status, Status::Failed(f) if f.error.as_deref() == Some("States.DataLimitExceeded")), "{:?}", t.status);
+    let mut same = serde_json::Map::new();
+    for i in 0..60 {
+        let next = if i == 59 { json!({"End": true}) } else { json!({"Next": format!("S{}", i + 1)}) };
+        let mut st = json!({"Type": "Pass", "Result": 1, "Assign": {"v": big}});
+        st.as_object_mut().expect("object").extend(next.as_object().expect("object").clone());
+        same.insert(format!("S{i}"), st);
+    }
+    let t = run(json!({"StartAt": "S0", "States": same}), json!({}), vec![]);
+    assert_eq!(t.status, Status::Succeeded(json!(1)));
+}
