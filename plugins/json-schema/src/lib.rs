@@ -3,7 +3,8 @@
 //! Input: `{"schema": <JSON Schema>, "document": <any JSON>}`. The draft is taken
 //! from the schema's `$schema` (2020-12 when absent; 2019-09, 7, 6 and 4 are also
 //! supported). Only references inside the schema resolve: nothing is fetched
-//! from files or the network.
+//! from files or the network. `format` keywords are always checked (`email`,
+//! `date-time`, `uuid`, ...), whatever the draft's default.
 //!
 //! Output: `{"valid": true}`.
 //!
@@ -90,21 +91,24 @@ task!(run);
 
 /// Validates `document` against `schema`, listing the violations (empty when valid).
 pub fn check(schema: &Value, document: &Value) -> Result<Violations, TaskError> {
-    let validator = jsonschema::validator_for(schema).map_err(|e| {
-        let at = e.schema_path().as_str().to_string();
-        let where_ = if at.is_empty() {
-            String::new()
-        } else {
-            format!(" (at {at})")
-        };
-        TaskError::new(
-            INVALID_SCHEMA,
-            format!(
-                "the schema cannot be used: {}{where_}",
-                shorten(&e.to_string())
-            ),
-        )
-    })?;
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .map_err(|e| {
+            let at = e.schema_path().as_str().to_string();
+            let where_ = if at.is_empty() {
+                String::new()
+            } else {
+                format!(" (at {at})")
+            };
+            TaskError::new(
+                INVALID_SCHEMA,
+                format!(
+                    "the schema cannot be used: {}{where_}",
+                    shorten(&e.to_string())
+                ),
+            )
+        })?;
     let mut violations = Vec::new();
     let mut omitted = 0;
     for error in validator.iter_errors(document) {

@@ -144,3 +144,28 @@ fn misspelt_input_fields_are_invalid_input() {
     let e = run_json(json!({"schema": {}, "doc": 1})).expect_err("typo");
     assert_eq!(e.error(), "InvalidInput");
 }
+
+#[test]
+fn formats_are_checked_in_every_draft() {
+    let schema = json!({"properties": {"email": {"type": "string", "format": "email"},
+                                       "at": {"type": "string", "format": "date-time"}}});
+    assert!(check(
+        &schema,
+        &json!({"email": "a@b.io", "at": "2024-05-01T10:00:00Z"})
+    )
+    .expect("compiles")
+    .violations
+    .is_empty());
+    let found = check(
+        &schema,
+        &json!({"email": "not-an-email", "at": "yesterday"}),
+    )
+    .expect("compiles");
+    let mut pointers: Vec<&str> = found
+        .violations
+        .iter()
+        .map(|v| v.pointer.as_str())
+        .collect();
+    pointers.sort();
+    assert_eq!(pointers, vec!["/at", "/email"]);
+}
