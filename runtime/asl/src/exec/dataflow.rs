@@ -91,13 +91,18 @@ pub(super) fn apply_result_path(doc: &Value, rp: &ResultPath, result: Value) -> 
 /// The 256 KiB limit on what a state hands on.
 pub(super) fn check_size(v: &Value, state: Option<&str>) -> Result<(), Failure> {
     if json_size_exceeds(v, MAX_PAYLOAD_BYTES) {
-        let cause = match state {
-            Some(s) => format!("The state/task '{s}' returned a result with a size exceeding the maximum number of bytes service limit."),
-            None => "The execution output has a size exceeding the maximum number of bytes service limit.".to_string(),
-        };
-        return Err(Failure::new(names::DATA_LIMIT_EXCEEDED, cause));
+        return Err(payload_too_large(state));
     }
     Ok(())
+}
+
+/// The failure for a payload over [`MAX_PAYLOAD_BYTES`].
+pub(super) fn payload_too_large(state: Option<&str>) -> Failure {
+    let cause = match state {
+        Some(s) => format!("The state/task '{s}' returned a result with a size exceeding the maximum number of bytes service limit."),
+        None => "The execution output has a size exceeding the maximum number of bytes service limit.".to_string(),
+    };
+    Failure::new(names::DATA_LIMIT_EXCEEDED, cause)
 }
 
 /// Whether the compact JSON text of `v` is longer than `limit` bytes, without writing it.

@@ -153,6 +153,8 @@ struct Run {
     /// The raw input of the current state (shared: states read it far more often than they
     /// change it, so reading never copies it).
     data: Arc<Value>,
+    /// The compact JSON text of `data`, when the previous state already wrote it.
+    data_text: Option<String>,
     parent: Option<(RunId, usize)>,
     vars: Map<String, Value>,
     /// Distributed Map iterations cannot see the variables of enclosing scopes.
@@ -357,6 +359,7 @@ impl Stepper<'_> {
             graph,
             state: self.m.graphs[graph].start_at,
             data: Arc::new(data),
+            data_text: None,
             parent,
             vars: Map::new(),
             sees_parent,

@@ -40,7 +40,10 @@ impl<'m> Stepper<'m> {
     /// Enter the current state of `run` and execute it.
     pub(super) fn enter(&mut self, run: RunId) -> Outcome {
         let st = self.state_of(run);
-        let input = compact(&self.run(run).data);
+        let input = match self.run_mut(run).data_text.take() {
+            Some(text) => text,
+            None => compact(&self.run(run).data),
+        };
         let ty = format!("{}StateEntered", st.type_name());
         let id = self.emit(Some(run), &ty, Details::StateEntered { name: st.name.clone(), input });
         let now = self.now_iso.get_or_insert_with(|| iso_millis(self.now)).clone();
@@ -351,7 +354,11 @@ impl<'m> Stepper<'m> {
                 (output, assigned)
             }
         };
-        check_size(&output, Some(&st.name)).map_err(Err)?;
+        // The history needs the output as text anyway; its length is the payload size.
+        let output_text = compact(&output);
+        if output_text.len() > super::dataflow::MAX_PAYLOAD_BYTES {
+            return Err(Err(super::dataflow::payload_too_large(Some(&st.name))));
+        }
         let assigned_text = match assigned {
             Some(Value::Object(vars)) => {
                 let mut texts = Map::new();
@@ -402,8 +409,10 @@ impl<'m> Stepper<'m> {
         self.emit(
             Some(run),
             &ty,
-            Details::StateExited { name: st.name.clone(), output: compact(&output), assigned_variables: assigned_text },
+            Details::StateExited { name: st.name.clone(), output: output_text.clone(), assigned_variables: assigned_text },
         );
+        // The next state's Entered event quotes this same value: keep its text.
+        self.run_mut(run).data_text = Some(output_text);
         let next = exit.next.map(Transition::Next).unwrap_or(st.transition);
         Ok(match next {
             Transition::Next(s) => Outcome::Next(s, output),
