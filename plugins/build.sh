@@ -68,7 +68,8 @@ built+=("$py_out")
 js_out=$dist/js-greet.wasm
 if ! command -v npm >/dev/null; then
     say "WARNING: npm not found; js-greet was NOT built"
-elif fresh "$js_out" "$here/js-greet/app.js" "$here/js-greet/greet.js" "$here/js-greet/package-lock.json" "$wit_dir"; then
+elif fresh "$js_out" "$here/js-greet/app.js" "$here/js-greet/greet.js" "$here/js-greet/build.sh" \
+    "$here/js-greet/package-lock.json" "$wit_dir"; then
     say "js-greet is up to date"
     built+=("$js_out")
 else
