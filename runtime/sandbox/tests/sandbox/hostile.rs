@@ -13,9 +13,9 @@ fn infinite_loop_times_out() {
     let f = load("spin", &guests().task, Grants::default());
     let out = call_with_timeout(&f, r#"{"op": "loop"}"#, Duration::from_millis(200));
     assert_eq!(out.result, Err(CallError::Timeout { limit_ms: 200 }));
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.Timeout");
-    assert!(failure.cause.contains("200 ms"), "{}", failure.cause);
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.Timeout");
+    assert!(fail.cause.contains("200 ms"), "{}", fail.cause);
     assert_alive(&f);
 
     // The function's own limit applies when the call sets none, and the smaller one wins.
@@ -36,9 +36,9 @@ fn fuel_exhaustion_fails_the_task() {
     let f = load("fuel", &wat(LOOP_WAT), grants);
     let out = call_with_timeout(&f, "{}", Duration::from_secs(30));
     assert_eq!(out.result, Err(CallError::FuelExhausted { limit: 100_000 }));
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.TaskFailed");
-    assert_eq!(failure.cause, "exceeded fuel limit of 100000 units");
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.TaskFailed");
+    assert_eq!(fail.cause, "exceeded fuel limit of 100000 units");
     assert_alive(healthy_task());
 }
 
@@ -49,9 +49,9 @@ fn memory_bomb_hits_the_memory_limit() {
     let f = load("bomb", &guests().task, grants.clone());
     let out = call(&f, r#"{"op": "alloc"}"#);
     assert_eq!(out.result, Err(CallError::MemoryLimit { limit: 32 << 20 }));
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.TaskFailed");
-    assert_eq!(failure.cause, "exceeded memory limit of 33554432 bytes");
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.TaskFailed");
+    assert_eq!(fail.cause, "exceeded memory limit of 33554432 bytes");
     assert_alive(&f);
 
     let core = wat(
@@ -70,14 +70,14 @@ fn memory_bomb_hits_the_memory_limit() {
 fn stack_overflow_is_a_trap() {
     let f = load("deep", &guests().task, Grants::default());
     let out = call(&f, r#"{"op": "recurse"}"#);
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.TaskFailed");
-    assert!(failure.cause.starts_with("wasm trap: call stack exhausted"), "{}", failure.cause);
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.TaskFailed");
+    assert!(fail.cause.starts_with("wasm trap: call stack exhausted"), "{}", fail.cause);
     assert_alive(&f);
 
     let f = load("deep-core", &wat(r#"(module (func $f (export "_start") call $f))"#), Grants::default());
-    let failure = crate::failure(&call(&f, "{}"));
-    assert_eq!(failure.cause, "wasm trap: call stack exhausted");
+    let fail = crate::failure(&call(&f, "{}"));
+    assert_eq!(fail.cause, "wasm trap: call stack exhausted");
     assert_alive(healthy_task());
 }
 
@@ -86,9 +86,9 @@ fn unreachable_is_a_trap() {
     let f = load("trap", &wat(r#"(module (func (export "_start") unreachable))"#), Grants::default());
     let out = call(&f, "{}");
     assert!(matches!(out.result, Err(CallError::Trap { .. })), "{:?}", out.result);
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.TaskFailed");
-    assert_eq!(failure.cause, "wasm trap: wasm `unreachable` instruction executed");
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.TaskFailed");
+    assert_eq!(fail.cause, "wasm trap: wasm `unreachable` instruction executed");
     assert_alive(healthy_task());
 }
 
@@ -96,16 +96,16 @@ fn unreachable_is_a_trap() {
 fn panic_is_a_trap_with_the_panic_message() {
     let f = load("panics", &guests().task, Grants::default());
     let out = call(&f, r#"{"op": "panic", "message": "bad state"}"#);
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.TaskFailed");
-    assert!(failure.cause.starts_with("wasm trap: wasm `unreachable`"), "{}", failure.cause);
-    assert!(failure.cause.contains("guest panicked on purpose: bad state"), "{}", failure.cause);
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.TaskFailed");
+    assert!(fail.cause.starts_with("wasm trap: wasm `unreachable`"), "{}", fail.cause);
+    assert!(fail.cause.contains("guest panicked on purpose: bad state"), "{}", fail.cause);
     assert!(out.stderr.contains("guest panicked on purpose: bad state"));
     assert_alive(&f);
 
     let f = load("panics-cmd", &guests().cmd_p2, Grants::default());
-    let failure = crate::failure(&call(&f, r#"{"op": "panic"}"#));
-    assert!(failure.cause.contains("command panicked on purpose"), "{}", failure.cause);
+    let fail = crate::failure(&call(&f, r#"{"op": "panic"}"#));
+    assert!(fail.cause.contains("command panicked on purpose"), "{}", fail.cause);
 }
 
 #[test]
@@ -138,9 +138,9 @@ fn reading_a_file_not_granted_fails_in_the_guest() {
     }
     let f1 = load("snoop-p1", &guests().cmd_p1, Grants::default());
     let out = call(&f1, &json!({"op": "read", "path": "/etc/passwd"}).to_string());
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.TaskFailed");
-    assert!(failure.cause.contains("read failed"), "{}", failure.cause);
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.TaskFailed");
+    assert!(fail.cause.contains("read failed"), "{}", fail.cause);
     assert_alive(&f);
 }
 
@@ -154,9 +154,9 @@ fn opening_a_socket_or_http_request_not_granted_fails_in_the_guest() {
     assert_eq!(failure(&out).error, "SocketFailed");
 
     let out = call(&f, &json!({"op": "http", "authority": addr, "path": "/"}).to_string());
-    let failure = failure(&out);
-    assert_eq!(failure.error, "HttpFailed");
-    assert!(failure.cause.contains("HttpRequestDenied"), "{}", failure.cause);
+    let fail = failure(&out);
+    assert_eq!(fail.error, "HttpFailed");
+    assert!(fail.cause.contains("HttpRequestDenied"), "{}", fail.cause);
 
     // A grant for another host does not open this one.
     let grants = Grants {

@@ -36,14 +36,14 @@ fn guest_task_error_keeps_its_name_and_cause() {
             cause: "no items".to_string()
         })
     );
-    let failure = failure(&out);
-    assert_eq!(failure.error, "InvalidOrder");
-    assert_eq!(failure.cause, "no items");
+    let fail = failure(&out);
+    assert_eq!(fail.error, "InvalidOrder");
+    assert_eq!(fail.cause, "no items");
 
     let out = call(&f, r#"{"op": "fail", "error": "States.Timeout", "cause": "lie"}"#);
-    let failure = failure(&out);
-    assert_eq!(failure.error, "States.TaskFailed");
-    assert!(failure.cause.contains("reserved error name `States.Timeout`"), "{}", failure.cause);
+    let fail = failure(&out);
+    assert_eq!(fail.error, "States.TaskFailed");
+    assert!(fail.cause.contains("reserved error name `States.Timeout`"), "{}", fail.cause);
     assert_alive(&f);
 }
 
@@ -111,10 +111,10 @@ fn command_exit_status_fails_with_the_stderr_tail_as_cause() {
             "{:?}",
             out.result
         );
-        let failure = failure(&out);
-        assert_eq!(failure.error, "States.TaskFailed");
-        assert!(failure.cause.ends_with("order 7 is invalid\n"), "{:?}", failure.cause);
-        assert!(failure.cause.contains("some early diagnostics"), "{:?}", failure.cause);
+        let fail = failure(&out);
+        assert_eq!(fail.error, "States.TaskFailed");
+        assert!(fail.cause.ends_with("order 7 is invalid\n"), "{:?}", fail.cause);
+        assert!(fail.cause.contains("some early diagnostics"), "{:?}", fail.cause);
         assert_eq!(ok_json(&call(&f, r#"{"op": "echo", "value": 1}"#))["echo"], 1);
     }
 }
@@ -263,8 +263,11 @@ fn restart_maps_the_cached_artifact_instead_of_recompiling() {
     assert_eq!(call(&f, "[2]").result, Ok("[2]".to_string()));
     assert_eq!(artifacts(), before, "the artifact was rewritten");
 
-    // A corrupted artifact is replaced, not trusted.
-    std::fs::write(&before[0].0, b"garbage").expect("corrupt");
+    // A corrupted artifact is replaced, not trusted. (It is replaced by a rename: a mapped
+    // artifact must never be truncated in place, see the cache module.)
+    let garbage = cache.path().join("garbage");
+    std::fs::write(&garbage, b"garbage").expect("corrupt");
+    std::fs::rename(&garbage, &before[0].0).expect("corrupt");
     let f = second.load("t", &guests().trivial_task, Grants::default()).expect("reload");
     assert_eq!(call(&f, "[3]").result, Ok("[3]".to_string()));
 }
