@@ -2,7 +2,7 @@
 
 use crate::capture::{CappedBuffer, LogBuffer, LogLine, OutputLimitExceeded, TailBuffer};
 use crate::error::{chain_message, CallError};
-use crate::host::{ComponentHost, HeartbeatHook, HttpPolicy, Limiter, MemoryLimitExceeded, P1Host};
+use crate::host::{CallClock, ComponentHost, HeartbeatHook, HttpPolicy, Limiter, MemoryLimitExceeded, P1Host};
 use crate::load::{Function, Pre};
 use std::time::{Duration, Instant};
 use wasmtime::{Store, Trap};
@@ -42,6 +42,9 @@ pub struct CallOutcome {
     /// Wall-clock time of the whole call, including instantiation.
     pub duration: Duration,
 }
+
+/// Longer timeouts are cut to this (ten years), which keeps deadline arithmetic in range.
+const MAX_TIMEOUT: Duration = Duration::from_secs(10 * 365 * 24 * 3600);
 
 /// The most stderr quoted in a trap message.
 const STDERR_IN_MESSAGE: usize = 1024;
@@ -150,6 +153,7 @@ struct WasiSetup<'a> {
     args: &'a [&'a str],
     stdout: Box<dyn StdoutStream + Sync>,
     stderr: TailBuffer,
+    clock_origin: Instant,
 }
 
 impl Function {
@@ -157,6 +161,7 @@ impl Function {
         let mut builder = WasiCtxBuilder::new();
         builder
             .allow_blocking_current_thread(true)
+            .monotonic_clock(CallClock(setup.clock_origin))
             .stdout(setup.stdout)
             .stderr(setup.stderr)
             .args(setup.args);
@@ -203,11 +208,12 @@ impl Function {
 
     fn timeout(&self, options: &CallOptions) -> Duration {
         let own = self.grants.limits.timeout_ms.map(Duration::from_millis);
-        match (options.timeout, own) {
+        let timeout = match (options.timeout, own) {
             (Some(a), Some(b)) => a.min(b),
             (Some(t), None) | (None, Some(t)) => t,
             (None, None) => self.shared.config.default_timeout,
-        }
+        };
+        timeout.min(MAX_TIMEOUT)
     }
 
     pub(crate) fn call(&self, input: &str, context: &str, options: &CallOptions) -> CallOutcome {
@@ -293,6 +299,7 @@ impl Function {
                         Box::new(stdout_capped.clone())
                     },
                     stderr: stderr.clone(),
+                    clock_origin: start,
                 };
                 let builder = match self.wasi_builder(setup) {
                     Ok(b) => b,
@@ -301,7 +308,7 @@ impl Function {
                         return outcome;
                     }
                 };
-                let mut store = self.component_store(builder, options, start + timeout);
+                let mut store = self.component_store(builder, options, start, timeout);
                 if let Err(e) = self.guard(&mut store, timeout, fuel) {
                     outcome.result = Err(e);
                     return outcome;
@@ -336,6 +343,7 @@ impl Function {
                     args: &[self.name.as_str(), context],
                     stdout: Box::new(stdout.clone()),
                     stderr: stderr.clone(),
+                    clock_origin: start,
                 };
                 let mut builder = match self.wasi_builder(setup) {
                     Ok(b) => b,
@@ -385,10 +393,14 @@ impl Function {
         &self,
         mut builder: WasiCtxBuilder,
         options: &CallOptions,
-        deadline: Instant,
+        start: Instant,
+        timeout: Duration,
     ) -> Store<ComponentHost> {
         let limits = &self.grants.limits;
+        let deadline = start + timeout;
         let host = ComponentHost {
+            deadline,
+            clock_origin: start,
             wasi: builder.build(),
             table: wasmtime::component::ResourceTable::new(),
             http: WasiHttpCtx::new(),

@@ -5,10 +5,11 @@ use crate::grants::HostPattern;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasmtime::component::{HasSelf, Linker, ResourceTable};
-use wasmtime::ResourceLimiter;
+use wasmtime::component::{HasSelf, Linker, Resource, ResourceTable};
+use wasmtime::{ResourceLimiter, StoreContextMut};
 use wasmtime_wasi::p1::WasiP1Ctx;
-use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi::p2::{DynPollable, Pollable};
+use wasmtime_wasi::{HostMonotonicClock, WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{
     default_send_request, Error as HttpError, RequestOptions, WasiBody, WasiHttpCtx,
     WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
@@ -140,8 +141,48 @@ impl WasiHttpHooks for HttpPolicy {
     }
 }
 
+/// The guest's monotonic clock: nanoseconds since its call began.
+pub(crate) struct CallClock(pub(crate) Instant);
+
+impl HostMonotonicClock for CallClock {
+    fn resolution(&self) -> u64 {
+        1
+    }
+    fn now(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+}
+
+/// A sleep of the guest, ending at a fixed instant.
+struct BoundedSleep(tokio::time::Instant);
+
+#[wasmtime_wasi::async_trait]
+impl Pollable for BoundedSleep {
+    async fn ready(&mut self) {
+        tokio::time::sleep_until(self.0).await;
+    }
+}
+
+/// Sleeps happen in the host, where the epoch deadline cannot interrupt them, so a guest's
+/// sleep never outlasts its call's deadline; back in wasm after it, the guest is stopped.
+fn bounded_sleep(
+    host: &mut ComponentHost,
+    wanted: Duration,
+) -> wasmtime::Result<Resource<DynPollable>> {
+    let left = host.deadline.saturating_duration_since(Instant::now());
+    let until = tokio::time::Instant::now() + wanted.min(left);
+    let sleep = host.table.push(BoundedSleep(until))?;
+    wasmtime_wasi::p2::subscribe(&mut host.table, sleep)
+}
+
+/// The monotonic-clock interface of the WASI version wasmtime-wasi provides; its
+/// `subscribe-*` functions are replaced by deadline-bounded ones.
+const MONOTONIC_CLOCK: &str = "wasi:clocks/monotonic-clock@0.2.12";
+
 /// Store data of a component call (task or WASI command).
 pub(crate) struct ComponentHost {
+    pub(crate) deadline: Instant,
+    pub(crate) clock_origin: Instant,
     pub(crate) wasi: WasiCtx,
     pub(crate) table: ResourceTable,
     pub(crate) http: WasiHttpCtx,
@@ -205,6 +246,23 @@ pub(crate) fn component_linker(
 ) -> wasmtime::Result<Linker<ComponentHost>> {
     let mut linker = Linker::new(engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    linker.allow_shadowing(true);
+    let mut clock = linker.instance(MONOTONIC_CLOCK)?;
+    clock.func_wrap(
+        "subscribe-duration",
+        |mut store: StoreContextMut<'_, ComponentHost>, (nanos,): (u64,)| {
+            Ok((bounded_sleep(store.data_mut(), Duration::from_nanos(nanos))?,))
+        },
+    )?;
+    clock.func_wrap(
+        "subscribe-instant",
+        |mut store: StoreContextMut<'_, ComponentHost>, (when,): (u64,)| {
+            let host = store.data_mut();
+            let wanted = Duration::from_nanos(when).saturating_sub(host.clock_origin.elapsed());
+            Ok((bounded_sleep(host, wanted)?,))
+        },
+    )?;
+    linker.allow_shadowing(false);
     wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
     bindings::Task::add_to_linker::<ComponentHost, HasSelf<ComponentHost>>(&mut linker, |h| h)?;
     Ok(linker)

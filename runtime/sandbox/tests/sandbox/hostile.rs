@@ -30,6 +30,18 @@ fn infinite_loop_times_out() {
 }
 
 #[test]
+fn long_sleep_is_cut_at_the_deadline() {
+    let f = load("sleepy", &guests().task, Grants::default());
+    let out = call_with_timeout(&f, r#"{"op": "sleep", "ms": 600000}"#, Duration::from_millis(200));
+    assert_eq!(out.result, Err(CallError::Timeout { limit_ms: 200 }));
+    // The guest asked for ten minutes; the host did not wait for them.
+    assert!(out.duration < Duration::from_secs(600), "{:?}", out.duration);
+    let out = call_with_timeout(&f, r#"{"op": "sleep", "ms": 1}"#, Duration::from_secs(30));
+    assert_eq!(ok_json(&out), json!("slept"));
+    assert_alive(&f);
+}
+
+#[test]
 fn fuel_exhaustion_fails_the_task() {
     let mut grants = Grants::default();
     grants.limits.fuel = Some(100_000);

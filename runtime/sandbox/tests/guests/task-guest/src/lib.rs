@@ -44,6 +44,11 @@ impl Guest for TaskGuest {
                     blocks.push(black_box(vec![1u8; 1 << 20]));
                 }
             }
+            "sleep" => {
+                let ms = v.get("ms").and_then(Value::as_u64).unwrap_or(0);
+                std::thread::sleep(std::time::Duration::from_millis(ms));
+                Ok("\"slept\"".to_string())
+            }
             "recurse" => Ok(recurse(0).to_string()),
             "big_output" => {
                 let n = v.get("bytes").and_then(Value::as_u64).unwrap_or(0) as usize;
