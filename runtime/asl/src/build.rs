@@ -191,7 +191,7 @@ impl Builder {
                 return None;
             }
         };
-        Some(State { name: name.to_string(), query_language: ql, kind, io, transition, retry, catch, assign })
+        Some(State { name: name.into(), query_language: ql, kind, io, transition, retry, catch, assign })
     }
 
     fn template(&mut self, v: &Value, field: &str, at: &str, ql: QueryLanguage) -> Option<Template> {

@@ -7,7 +7,8 @@ use serde_json::{Map, Value};
 use crate::error::EvalError;
 use crate::intrinsics::{self, Call, IntrinsicEnv, IntrinsicError};
 use crate::jsonata::{self, Expr};
-use crate::jsonpath::{JsonPath, Root};
+use crate::exec::{iso_millis, ExecutionInfo};
+use crate::jsonpath::{get_steps, JsonPath, Root, Step};
 
 /// A small deterministic random generator (SplitMix64), seeded by the caller of `step`.
 #[derive(Debug, Clone)]
@@ -64,13 +65,16 @@ impl Vars for NoVars {
     }
 }
 
-/// What the context object (`$$`) is made of at one moment.
+/// What the context object (`$$`) is made of at one moment. Nothing is built until an
+/// expression reads it, and a reference path such as `$$.Map.Item.Value` builds only the part
+/// it reads.
 #[derive(Debug, Clone, Copy)]
 pub struct ContextView<'a> {
-    pub execution: &'a Value,
-    pub state_machine: &'a Value,
+    /// `$$.Execution` and `$$.StateMachine`.
+    pub execution: &'a ExecutionInfo,
     pub state_name: &'a str,
-    pub entered_time: &'a str,
+    /// When the current state was entered (`$$.State.EnteredTime`), in epoch milliseconds.
+    pub entered_time_ms: i64,
     /// `$$.State.RetryCount`, present only in Task states.
     pub retry_count: Option<u64>,
     pub task_token: Option<&'a str>,
@@ -81,29 +85,104 @@ impl ContextView<'_> {
     /// The context object as JSON.
     pub fn build(&self) -> Value {
         let mut m = Map::new();
-        m.insert("Execution".into(), self.execution.clone());
-        let mut state = Map::new();
-        state.insert("EnteredTime".into(), Value::String(self.entered_time.to_string()));
-        state.insert("Name".into(), Value::String(self.state_name.to_string()));
-        if let Some(n) = self.retry_count {
-            state.insert("RetryCount".into(), Value::from(n));
-        }
-        m.insert("State".into(), Value::Object(state));
-        m.insert("StateMachine".into(), self.state_machine.clone());
-        if let Some(token) = self.task_token {
-            let mut t = Map::new();
-            t.insert("Token".into(), Value::String(token.to_string()));
-            m.insert("Task".into(), Value::Object(t));
-        }
-        if let Some((index, value)) = self.map_item {
-            let mut item = Map::new();
-            item.insert("Index".into(), Value::from(index));
-            item.insert("Value".into(), value.clone());
-            let mut map = Map::new();
-            map.insert("Item".into(), Value::Object(item));
-            m.insert("Map".into(), Value::Object(map));
+        for name in ["Execution", "State", "StateMachine", "Task", "Map"] {
+            if let Some(v) = self.member(name) {
+                m.insert(name.into(), v);
+            }
         }
         Value::Object(m)
+    }
+
+    /// One top-level member of the context object (`Execution`, `State`, `StateMachine`,
+    /// `Task`, `Map`), or `None` when the context has no such member.
+    pub fn member(&self, name: &str) -> Option<Value> {
+        let info = self.execution;
+        let v = match name {
+            "Execution" => {
+                let mut ex = Map::new();
+                ex.insert("Id".into(), Value::String(info.execution_arn.clone()));
+                ex.insert("Input".into(), info.input.clone());
+                ex.insert("Name".into(), Value::String(info.name.clone()));
+                ex.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
+                ex.insert("StartTime".into(), Value::String(iso_millis(info.start_time_ms)));
+                if !info.express {
+                    ex.insert("RedriveCount".into(), Value::from(info.redrive_count));
+                }
+                Value::Object(ex)
+            }
+            "State" => {
+                let mut state = Map::new();
+                state.insert("EnteredTime".into(), Value::String(iso_millis(self.entered_time_ms)));
+                state.insert("Name".into(), Value::String(self.state_name.to_string()));
+                if let Some(n) = self.retry_count {
+                    state.insert("RetryCount".into(), Value::from(n));
+                }
+                Value::Object(state)
+            }
+            "StateMachine" => {
+                let mut sm = Map::new();
+                sm.insert("Id".into(), Value::String(info.state_machine_arn.clone()));
+                sm.insert("Name".into(), Value::String(info.state_machine_name.clone()));
+                Value::Object(sm)
+            }
+            "Task" => {
+                let mut t = Map::new();
+                t.insert("Token".into(), Value::String(self.task_token?.to_string()));
+                Value::Object(t)
+            }
+            "Map" => {
+                let (index, value) = self.map_item?;
+                let mut item = Map::new();
+                item.insert("Index".into(), Value::from(index));
+                item.insert("Value".into(), value.clone());
+                let mut map = Map::new();
+                map.insert("Item".into(), Value::Object(item));
+                Value::Object(map)
+            }
+            _ => return None,
+        };
+        Some(v)
+    }
+
+    /// Evaluate a `$$` path. Reference paths build only the member they read (and read
+    /// `Execution.Input` and `Map.Item.Value` without copying them first); other paths see
+    /// the whole object.
+    pub fn select(&self, path: &JsonPath) -> Option<Value> {
+        if !path.is_reference() {
+            return path.select(&self.build());
+        }
+        let Some((first, rest)) = path.steps().split_first() else {
+            return Some(self.build());
+        };
+        let Step::Name(member) = first else {
+            return None;
+        };
+        match (member.as_str(), rest) {
+            ("Execution", [Step::Name(input), tail @ ..]) if input == "Input" => {
+                return get_steps(tail, &self.execution.input).cloned();
+            }
+            ("Map", [Step::Name(item), Step::Name(value), tail @ ..]) if item == "Item" && value == "Value" => {
+                return get_steps(tail, self.map_item?.1).cloned();
+            }
+            // The other leaves are strings and numbers: nothing follows them.
+            ("Map", [Step::Name(item), Step::Name(index)]) if item == "Item" && index == "Index" => {
+                return Some(Value::from(self.map_item?.0));
+            }
+            ("State", [Step::Name(leaf)]) => return self.state_leaf(leaf),
+            _ => {}
+        }
+        let v = self.member(member)?;
+        get_steps(rest, &v).cloned()
+    }
+
+    /// `$$.State.<leaf>`, built alone.
+    fn state_leaf(&self, leaf: &str) -> Option<Value> {
+        match leaf {
+            "EnteredTime" => Some(Value::String(iso_millis(self.entered_time_ms))),
+            "Name" => Some(Value::String(self.state_name.to_string())),
+            "RetryCount" => self.retry_count.map(Value::from),
+            _ => None,
+        }
     }
 }
 
@@ -158,10 +237,10 @@ impl<'a> Env<'a> {
     pub fn select(&mut self, path: &JsonPath) -> Option<Value> {
         match path.root() {
             Root::Input => path.select(self.input),
-            Root::Context => {
-                let ctx = self.context_value().clone();
-                path.select(&ctx)
-            }
+            Root::Context => match &self.context_cache {
+                Some(ctx) => path.select(ctx),
+                None => self.context.select(path),
+            },
             Root::Variable(name) => {
                 let v = self.vars.get(name)?;
                 path.select(v)
@@ -195,8 +274,11 @@ impl<'a> Env<'a> {
 
     /// Evaluate a JSONata expression; undefined is an error, as AWS reports it.
     pub fn jsonata(&mut self, expr: &Expr, src: &str, location: &str) -> Result<Value, EvalError> {
-        let states = self.states_object();
-        let variables = self.vars.collect();
+        // Only what the expression reads: `$states` and the variables it names.
+        let refs = expr.references();
+        let states = if refs.iter().any(|r| r == "states") { self.states_object() } else { Value::Null };
+        let variables: Map<String, Value> =
+            refs.iter().filter_map(|name| self.vars.get(name).map(|v| (name.clone(), v.clone()))).collect();
         let entropy = self.rng.next_u64();
         let scope = jsonata::Scope::new(&states, &variables, self.now_ms, entropy);
         match jsonata::evaluate(expr, &scope) {
@@ -229,5 +311,49 @@ impl IntrinsicEnv for IntrinsicAdapter<'_, '_> {
 
     fn entropy(&mut self) -> u64 {
         self.env.rng.next_u64()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// Reading a member without building the whole object must give what selecting from the
+    /// whole object gives, for every kind of path.
+    #[test]
+    fn partial_context_reads_agree_with_the_whole_object() {
+        let mut info = crate::simulate::local_info("sm", "ex", json!({"a": [1, {"b": "c"}], "n": null}), 1_700_000_000_123);
+        info.redrive_count = 2;
+        let item = json!({"k": [true, 2.5]});
+        let views = [
+            ContextView {
+                execution: &info,
+                state_name: "S",
+                entered_time_ms: 1_700_000_000_456,
+                retry_count: Some(1),
+                task_token: Some("tok"),
+                map_item: Some((3, &item)),
+            },
+            ContextView { execution: &info, state_name: "T", entered_time_ms: 0, retry_count: None, task_token: None, map_item: None },
+        ];
+        let paths = [
+            "$$", "$$.Execution", "$$.Execution.Input", "$$.Execution.Input.a[1].b", "$$.Execution.Input.a[-1]",
+            "$$.Execution.Input.n", "$$.Execution.Input.missing", "$$.Execution.Id", "$$.Execution.StartTime",
+            "$$.Execution.RedriveCount", "$$.State", "$$.State.EnteredTime", "$$.State.RetryCount", "$$.State.Name",
+            "$$.StateMachine.Name", "$$.Task.Token", "$$.Task", "$$.Map", "$$.Map.Item", "$$.Map.Item.Index", "$$.Map.Item.Index.x", "$$.State.Name[0]", "$$.State.Other", "$$.Map.Item.Other",
+            "$$.Map.Item.Value", "$$.Map.Item.Value.k[0]", "$$.Map.Item.Value.missing", "$$.Nothing", "$$[0]",
+            "$$.Execution.*", "$$..Name", "$$.Map.Item.Value.k[*]", "$$['State','Task']", "$$.Execution.Input.a[0:1]",
+        ];
+        for view in &views {
+            let whole = view.build();
+            for src in paths {
+                let path = JsonPath::parse(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+                assert_eq!(view.select(&path), path.select(&whole), "{src} in {whole}");
+            }
+        }
+        assert_eq!(views[0].build()["Execution"]["StartTime"], json!("2023-11-14T22:13:20.123Z"));
+        assert_eq!(views[0].build()["State"]["EnteredTime"], json!("2023-11-14T22:13:20.456Z"));
     }
 }

@@ -110,7 +110,7 @@ impl EvalError {
 
 /// The compact JSON text of a value, as AWS quotes inputs and outputs.
 pub fn compact(v: &Value) -> String {
-    serde_json::to_string(v).unwrap_or_default()
+    crate::json_text::text(v)
 }
 
 impl std::fmt::Display for EvalError {

@@ -3,6 +3,8 @@
 //! These are the persisted and served form of an execution's history, so their JSON (see
 //! [`HistoryEvent::to_json`]) is a format: change it only deliberately.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 /// One history event.
@@ -14,22 +16,24 @@ pub struct HistoryEvent {
     /// Milliseconds since the Unix epoch.
     pub timestamp_ms: i64,
     /// AWS's `HistoryEventType` ("PassStateEntered", "TaskScheduled", ...).
-    pub event_type: String,
+    pub event_type: &'static str,
     pub details: Details,
 }
 
-/// The detail member of an event.
+/// The detail member of an event. State names and the input and output texts of states are
+/// shared (`Arc<str>`): a state's output text is the next state's input text, and a name is the
+/// definition's.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Details {
     None,
-    ExecutionStarted { input: String, role_arn: String },
-    ExecutionSucceeded { output: String },
+    ExecutionStarted { input: Arc<str>, role_arn: String },
+    ExecutionSucceeded { output: Arc<str> },
     ExecutionRedriven { redrive_count: u64 },
     /// `executionFailedEventDetails`, `executionAbortedEventDetails`, `taskFailedEventDetails`... :
     /// `member` is the AWS member name.
     ErrorCause { member: &'static str, resource: Option<(String, String)>, error: Option<String>, cause: Option<String> },
-    StateEntered { name: String, input: String },
-    StateExited { name: String, output: String, assigned_variables: Option<Map<String, Value>> },
+    StateEntered { name: Arc<str>, input: Arc<str> },
+    StateExited { name: Arc<str>, output: Arc<str>, assigned_variables: Option<Map<String, Value>> },
     TaskScheduled {
         resource_type: String,
         resource: String,
@@ -40,9 +44,17 @@ pub enum Details {
     },
     TaskStarted { resource_type: String, resource: String },
     TaskSucceeded { resource_type: String, resource: String, output: String, logs: Option<Value> },
+    /// `lambdaFunctionScheduledEventDetails` (a Task whose Resource is a Lambda function ARN).
+    LambdaScheduled { resource: String, input: String, timeout_seconds: Option<u64> },
+    /// `activityScheduledEventDetails` (a Task whose Resource is an activity ARN).
+    ActivityScheduled { resource: String, input: String, timeout_seconds: Option<u64>, heartbeat_seconds: Option<u64> },
+    /// `activityStartedEventDetails`.
+    ActivityStarted { worker_name: Option<String> },
+    /// `lambdaFunctionSucceededEventDetails` / `activitySucceededEventDetails`: `member` names it.
+    Output { member: &'static str, output: String, logs: Option<Value> },
     MapStateStarted { length: usize },
     /// `mapIterationStartedEventDetails` etc.
-    MapIteration { member: &'static str, name: String, index: usize },
+    MapIteration { member: &'static str, name: Arc<str>, index: usize },
     EvaluationFailed { error: String, cause: String, location: String, state: String },
 }
 
@@ -57,18 +69,18 @@ impl HistoryEvent {
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("timestamp".into(), Value::from(self.timestamp_ms as f64 / 1000.0));
-        m.insert("type".into(), Value::String(self.event_type.clone()));
+        m.insert("type".into(), Value::String(self.event_type.to_string()));
         m.insert("id".into(), Value::from(self.id));
         m.insert("previousEventId".into(), Value::from(self.previous_event_id));
         let (member, body) = match &self.details {
             Details::None => return Value::Object(m),
             Details::ExecutionStarted { input, role_arn } => (
                 "executionStartedEventDetails",
-                obj([("input", Value::String(input.clone())), ("inputDetails", data_details()), ("roleArn", Value::String(role_arn.clone()))]),
+                obj([("input", Value::String(input.to_string())), ("inputDetails", data_details()), ("roleArn", Value::String(role_arn.clone()))]),
             ),
             Details::ExecutionSucceeded { output } => (
                 "executionSucceededEventDetails",
-                obj([("output", Value::String(output.clone())), ("outputDetails", data_details())]),
+                obj([("output", Value::String(output.to_string())), ("outputDetails", data_details())]),
             ),
             Details::ExecutionRedriven { redrive_count } => {
                 ("executionRedrivenEventDetails", obj([("redriveCount", Value::from(*redrive_count))]))
@@ -89,12 +101,12 @@ impl HistoryEvent {
             }
             Details::StateEntered { name, input } => (
                 "stateEnteredEventDetails",
-                obj([("name", Value::String(name.clone())), ("input", Value::String(input.clone())), ("inputDetails", data_details())]),
+                obj([("name", Value::String(name.to_string())), ("input", Value::String(input.to_string())), ("inputDetails", data_details())]),
             ),
             Details::StateExited { name, output, assigned_variables } => {
                 let mut d = Map::new();
-                d.insert("name".into(), Value::String(name.clone()));
-                d.insert("output".into(), Value::String(output.clone()));
+                d.insert("name".into(), Value::String(name.to_string()));
+                d.insert("output".into(), Value::String(output.to_string()));
                 d.insert("outputDetails".into(), data_details());
                 if let Some(vars) = assigned_variables {
                     d.insert("assignedVariables".into(), Value::Object(vars.clone()));
@@ -131,9 +143,48 @@ impl HistoryEvent {
                 }
                 ("taskSucceededEventDetails", Value::Object(d))
             }
+            Details::LambdaScheduled { resource, input, timeout_seconds } => {
+                let mut d = Map::new();
+                d.insert("resource".into(), Value::String(resource.clone()));
+                d.insert("input".into(), Value::String(input.clone()));
+                d.insert("inputDetails".into(), data_details());
+                if let Some(t) = timeout_seconds {
+                    d.insert("timeoutInSeconds".into(), Value::from(*t));
+                }
+                ("lambdaFunctionScheduledEventDetails", Value::Object(d))
+            }
+            Details::ActivityScheduled { resource, input, timeout_seconds, heartbeat_seconds } => {
+                let mut d = Map::new();
+                d.insert("resource".into(), Value::String(resource.clone()));
+                d.insert("input".into(), Value::String(input.clone()));
+                d.insert("inputDetails".into(), data_details());
+                if let Some(t) = timeout_seconds {
+                    d.insert("timeoutInSeconds".into(), Value::from(*t));
+                }
+                if let Some(h) = heartbeat_seconds {
+                    d.insert("heartbeatInSeconds".into(), Value::from(*h));
+                }
+                ("activityScheduledEventDetails", Value::Object(d))
+            }
+            Details::ActivityStarted { worker_name } => {
+                let mut d = Map::new();
+                if let Some(w) = worker_name {
+                    d.insert("workerName".into(), Value::String(w.clone()));
+                }
+                ("activityStartedEventDetails", Value::Object(d))
+            }
+            Details::Output { member, output, logs } => {
+                let mut d = Map::new();
+                d.insert("output".into(), Value::String(output.clone()));
+                d.insert("outputDetails".into(), data_details());
+                if let Some(l) = logs {
+                    d.insert("logs".into(), l.clone());
+                }
+                (*member, Value::Object(d))
+            }
             Details::MapStateStarted { length } => ("mapStateStartedEventDetails", obj([("length", Value::from(*length))])),
             Details::MapIteration { member, name, index } => {
-                (*member, obj([("name", Value::String(name.clone())), ("index", Value::from(*index))]))
+                (*member, obj([("name", Value::String(name.to_string())), ("index", Value::from(*index))]))
             }
             Details::EvaluationFailed { error, cause, location, state } => (
                 "evaluationFailedEventDetails",

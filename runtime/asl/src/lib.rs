@@ -17,6 +17,7 @@ pub mod events;
 pub mod exec;
 pub mod intrinsics;
 pub mod jsonata;
+pub mod json_text;
 pub mod jsonpath;
 pub mod model;
 pub mod simulate;

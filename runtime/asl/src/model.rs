@@ -4,6 +4,8 @@
 //! is parsed at that point, and every transition is an index, so stepping an execution never parses
 //! text or looks a state up by name.
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
 use crate::choice;
@@ -55,14 +57,15 @@ pub struct Graph {
 impl Graph {
     /// Find a state by name.
     pub fn find(&self, name: &str) -> Option<StateId> {
-        self.states.iter().position(|s| s.name == name)
+        self.states.iter().position(|s| &*s.name == name)
     }
 }
 
 /// One state.
 #[derive(Debug)]
 pub struct State {
-    pub name: String,
+    /// Shared with the history events that name the state.
+    pub name: Arc<str>,
     pub query_language: QueryLanguage,
     pub kind: Kind,
     pub io: Io,
@@ -74,6 +77,49 @@ pub struct State {
 }
 
 impl State {
+    /// The type of the event written when the state is entered ("PassStateEntered", ...).
+    pub fn entered_event_type(&self) -> &'static str {
+        match &self.kind {
+            Kind::Pass { .. } => "PassStateEntered",
+            Kind::Task(_) => "TaskStateEntered",
+            Kind::Choice { .. } => "ChoiceStateEntered",
+            Kind::Wait(_) => "WaitStateEntered",
+            Kind::Succeed => "SucceedStateEntered",
+            Kind::Fail { .. } => "FailStateEntered",
+            Kind::Parallel { .. } => "ParallelStateEntered",
+            Kind::Map(_) => "MapStateEntered",
+        }
+    }
+
+    /// The type of the event written when the state is left ("PassStateExited", ...).
+    pub fn exited_event_type(&self) -> &'static str {
+        match &self.kind {
+            Kind::Pass { .. } => "PassStateExited",
+            Kind::Task(_) => "TaskStateExited",
+            Kind::Choice { .. } => "ChoiceStateExited",
+            Kind::Wait(_) => "WaitStateExited",
+            Kind::Succeed => "SucceedStateExited",
+            Kind::Fail { .. } => "FailStateExited",
+            Kind::Parallel { .. } => "ParallelStateExited",
+            Kind::Map(_) => "MapStateExited",
+        }
+    }
+
+    /// The type of the event written when the state is aborted while it retries or fans out
+    /// ("TaskStateAborted", ...).
+    pub fn aborted_event_type(&self) -> &'static str {
+        match &self.kind {
+            Kind::Pass { .. } => "PassStateAborted",
+            Kind::Task(_) => "TaskStateAborted",
+            Kind::Choice { .. } => "ChoiceStateAborted",
+            Kind::Wait(_) => "WaitStateAborted",
+            Kind::Succeed => "SucceedStateAborted",
+            Kind::Fail { .. } => "FailStateAborted",
+            Kind::Parallel { .. } => "ParallelStateAborted",
+            Kind::Map(_) => "MapStateAborted",
+        }
+    }
+
     /// The AWS history-event prefix for this state's type ("Pass", "Task", ...).
     pub fn type_name(&self) -> &'static str {
         match &self.kind {

@@ -60,7 +60,7 @@ pub fn run(
         for w in step.work {
             match w {
                 Work::RunTask(t) => {
-                    ready.push_back(Input::TaskStarted { id: t.id });
+                    ready.push_back(Input::TaskStarted { id: t.id, worker: None });
                     ready.push_back(match handle_task(&t) {
                         TaskAnswer::Success(output) => Input::TaskSucceeded { id: t.id, output, logs: None },
                         TaskAnswer::Failure { error, cause } => {
@@ -73,7 +73,7 @@ pub fn run(
                 }
                 Work::Cancel { id } => {
                     timers.retain(|(_, t), _| *t != id);
-                    ready.retain(|i| !matches!(i, Input::TaskSucceeded { id: t, .. } | Input::TaskFailed { id: t, .. } | Input::TaskStarted { id: t } if *t == id));
+                    ready.retain(|i| !matches!(i, Input::TaskSucceeded { id: t, .. } | Input::TaskFailed { id: t, .. } | Input::TaskStarted { id: t, .. } if *t == id));
                 }
             }
         }

@@ -1,6 +1,9 @@
 //! Intrinsic functions: the input is the text of a call. When it parses, it is evaluated with an
 //! environment whose paths resolve against one fixed document (a path that selects nothing gives
-//! the whole document), so every function sees strings, numbers, arrays and objects.
+//! the whole document), so every function sees strings, numbers, arrays and objects. Nothing may
+//! panic; a text that parses must look like an intrinsic call (`looks_like_intrinsic`, which
+//! templates use to tell calls from paths), and evaluation is a pure function of the call, the
+//! document and the entropy: a second evaluation with the same entropy gives the same result.
 
 #![no_main]
 
@@ -35,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(call) = intrinsics::parse(text) else {
         return;
     };
+    assert!(intrinsics::looks_like_intrinsic(text), "{text:?} parses but does not look like a call");
     let _ = call.paths();
     let mut env = FixedEnv {
         doc: json!({
@@ -52,5 +56,8 @@ fuzz_target!(|data: &[u8]| {
         }),
         counter: 0,
     };
-    let _ = intrinsics::evaluate(&call, &mut env);
+    let first = intrinsics::evaluate(&call, &mut env);
+    env.counter = 0;
+    let second = intrinsics::evaluate(&call, &mut env);
+    assert_eq!(first, second, "evaluating {text:?} twice gave different results");
 });

@@ -12,6 +12,46 @@ use crate::template::Template;
 /// AWS's payload limit for inputs, outputs and results: 256 KiB of UTF-8.
 pub const MAX_PAYLOAD_BYTES: usize = 262_144;
 
+/// The deepest nesting of arrays and objects a state may hand on or assign to a variable.
+/// Without a bound a loop that wraps its data a level deeper each time builds values whose
+/// copy, text or drop (all recursive) overflows the stack long before the payload limit is
+/// reached. With it, what one state builds from its input (a template, at most 128 levels as
+/// definitions are read, and a `ResultPath` of at most 256 steps) stays well within what a
+/// 2 MiB thread copies even in a debug build (about 900 levels).
+pub const MAX_NESTING: usize = 256;
+
+/// Whether `v` nests arrays and objects more than `limit` levels deep (`[]` is one level, a
+/// scalar none). Walks with a stack of its own, so it measures any depth.
+pub fn nesting_exceeds(v: &Value, limit: usize) -> bool {
+    fn container(v: &Value) -> bool {
+        matches!(v, Value::Array(_) | Value::Object(_))
+    }
+    if !container(v) {
+        return false;
+    }
+    let mut stack: Vec<(&Value, usize)> = vec![(v, 1)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > limit {
+            return true;
+        }
+        match v {
+            Value::Array(items) => stack.extend(items.iter().filter(|x| container(x)).map(|x| (x, depth + 1))),
+            Value::Object(members) => stack.extend(members.values().filter(|x| container(x)).map(|x| (x, depth + 1))),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// The failure for a state's output, or a variable it assigns, nested deeper than [`MAX_NESTING`].
+pub(super) fn nested_too_deeply(state: &str, variable: Option<&str>) -> Failure {
+    let what = match variable {
+        Some(name) => format!("The variable '{name}' assigned in state '{state}'"),
+        None => format!("The state/task '{state}' returned a result that"),
+    };
+    Failure::new(names::DATA_LIMIT_EXCEEDED, format!("{what} is nested deeper than the maximum of {MAX_NESTING} levels."))
+}
+
 /// What an expression sees besides `$`.
 #[derive(Clone, Copy, Default)]
 pub(super) struct Extra<'v> {
@@ -25,10 +65,9 @@ impl Stepper<'_> {
         let r = self.x.runs[run].as_ref().expect("run ids always name live runs");
         let state = self.m.state(r.graph, r.state);
         let context = ContextView {
-            execution: &self.x.execution_ctx,
-            state_machine: &self.x.state_machine_ctx,
-            state_name: &self.m.state(r.graph, r.state).name,
-            entered_time: &r.entered_time,
+            execution: &self.x.info,
+            state_name: &state.name,
+            entered_time_ms: r.entered_ms,
             retry_count: matches!(state.kind, crate::model::Kind::Task(_)).then_some(r.retries_total),
             task_token: r.task_token.as_deref(),
             map_item: r.map_item.as_ref().map(|(i, v)| (*i, v)),
@@ -79,13 +118,16 @@ pub(super) fn apply_result_path(doc: &Value, rp: &ResultPath, result: Value) -> 
     match rp {
         ResultPath::Replace => Ok(result),
         ResultPath::Discard => Ok(doc.clone()),
-        ResultPath::Path(p) => p.write(doc.clone(), result).map_err(|_| {
-            EvalError::new(
-                names::RESULT_PATH_MATCH_FAILURE,
-                format!("Unable to apply ResultPath '{}' to input '{}'", p.as_str(), compact(doc)),
-            )
-        }),
+        ResultPath::Path(p) => p.write(doc.clone(), result).map_err(|_| result_path_failure(p, doc)),
     }
+}
+
+/// States.ResultPathMatchFailure for writing at `path` into `doc`.
+pub(super) fn result_path_failure(path: &JsonPath, doc: &Value) -> EvalError {
+    EvalError::new(
+        names::RESULT_PATH_MATCH_FAILURE,
+        format!("Unable to apply ResultPath '{}' to input '{}'", path.as_str(), compact(doc)),
+    )
 }
 
 /// The 256 KiB limit on what a state hands on.

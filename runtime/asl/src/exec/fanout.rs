@@ -218,6 +218,10 @@ impl<'m> Stepper<'m> {
             if f.done == f.total() {
                 break Pump::Done;
             }
+            if self.history_full() {
+                break Pump::Pending;
+            }
+            let Some(f) = self.fanout_mut(run) else { break Pump::Pending };
             let room = f.max_concurrency == 0 || f.running.len() < f.max_concurrency;
             if f.next < f.total() && room {
                 let i = f.next;
@@ -235,17 +239,17 @@ impl<'m> Stepper<'m> {
 
     /// Start child `i` of the fanout of `run`.
     fn launch(&mut self, run: RunId, i: usize) {
-        let (graph, input, sees_parent, map_item) = {
+        let (graph, input, sees_parent, mut map_item) = {
             let Some(f) = self.fanout_mut(run) else { return };
             match &f.kind {
                 Kind::Parallel { branches } => (branches[i], f.effective.clone(), true, None),
                 Kind::Map { processor, mode, items } => {
                     let item = items.get(i).cloned().unwrap_or(Value::Null);
-                    (*processor, item.clone(), *mode == MapMode::Inline, Some((i, item)))
+                    (*processor, Value::Null, *mode == MapMode::Inline, Some((i, item)))
                 }
             }
         };
-        let input = match &map_item {
+        let input = match &mut map_item {
             Some((index, item)) => match self.select_item(run, *index, item) {
                 Ok(v) => v,
                 Err(e) => {
@@ -276,17 +280,24 @@ impl<'m> Stepper<'m> {
     }
 
     /// ItemSelector (or the legacy Parameters) for item `index`; the bare item without one.
-    fn select_item(&mut self, run: RunId, index: usize, item: &Value) -> Result<Value, EvalError> {
+    /// `item` is lent to the selector's `$$.Map.Item.Value` and comes back unchanged.
+    fn select_item(&mut self, run: RunId, index: usize, item: &mut Value) -> Result<Value, EvalError> {
         let st = self.state_of_run(run);
         let crate::model::Kind::Map(ms) = &st.kind else { return Ok(item.clone()) };
         let Some(selector) = &ms.item_selector else { return Ok(item.clone()) };
+        // Lend the fanout's input and the item to the evaluation instead of copying them.
         let effective = match self.fanout_mut(run) {
-            Some(f) => f.effective.clone(),
+            Some(f) => std::mem::take(&mut f.effective),
             None => Value::Null,
         };
-        let saved = self.run_mut(run).map_item.replace((index, item.clone()));
+        let saved = self.run_mut(run).map_item.replace((index, std::mem::take(item)));
         let r = self.eval(run, selector, &effective, Extra::default());
-        self.run_mut(run).map_item = saved;
+        if let Some((_, lent)) = std::mem::replace(&mut self.run_mut(run).map_item, saved) {
+            *item = lent;
+        }
+        if let Some(f) = self.fanout_mut(run) {
+            f.effective = effective;
+        }
         r
     }
 
@@ -339,7 +350,7 @@ impl<'m> Stepper<'m> {
         }
     }
 
-    fn emit_iteration(&mut self, parent: RunId, child_last: u64, ty: &str, member: &'static str, name: String, index: usize) {
+    fn emit_iteration(&mut self, parent: RunId, child_last: u64, ty: &'static str, member: &'static str, name: std::sync::Arc<str>, index: usize) {
         // AWS chains an iteration's end to the iteration's last event.
         self.run_mut(parent).last_event = child_last;
         self.emit(Some(parent), ty, Details::MapIteration { member, name, index });

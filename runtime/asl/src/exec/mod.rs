@@ -9,6 +9,7 @@
 
 mod dataflow;
 mod fanout;
+mod redrive;
 mod states;
 #[cfg(test)]
 mod tests;
@@ -28,6 +29,11 @@ use fanout::Fanout;
 /// Identifies a piece of pending work (a task or a timer) within one execution.
 pub type WorkId = u64;
 type RunId = usize;
+
+/// AWS's limit on the events of one execution's history (redrives included). Once it is
+/// reached no state is entered any more and the execution fails at the end of the step, so a
+/// loop of states that never wait (Pass and Choice) cannot run forever within one step.
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
 
 /// Who is running and what it was started with. Becomes `$$.Execution` and `$$.StateMachine`.
 #[derive(Debug, Clone)]
@@ -49,8 +55,8 @@ pub struct ExecutionInfo {
 pub enum Input {
     /// Begin the execution (the first input of every execution).
     Start,
-    /// A worker picked the task up.
-    TaskStarted { id: WorkId },
+    /// A worker picked the task up (`worker`: the activity worker's name, if it gave one).
+    TaskStarted { id: WorkId, worker: Option<String> },
     TaskSucceeded { id: WorkId, output: Value, logs: Option<Value> },
     TaskFailed { id: WorkId, error: Option<String>, cause: Option<String> },
     /// The task is alive; restarts its HeartbeatSeconds clock.
@@ -122,8 +128,6 @@ pub struct Step {
 #[derive(Debug)]
 pub struct Execution {
     info: ExecutionInfo,
-    execution_ctx: Value,
-    state_machine_ctx: Value,
     runs: Vec<Option<Run>>,
     free_runs: Vec<RunId>,
     waits: HashMap<WorkId, Waiter>,
@@ -133,6 +137,9 @@ pub struct Execution {
     started: bool,
     /// Serialised size of every variable assigned so far (replaced values subtracted).
     variable_bytes: usize,
+    /// `null`, for a run that has handed its data on to hold instead (shared, so that letting
+    /// go of data allocates nothing).
+    null: Arc<Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -154,14 +161,15 @@ struct Run {
     /// change it, so reading never copies it).
     data: Arc<Value>,
     /// The compact JSON text of `data`, when the previous state already wrote it.
-    data_text: Option<String>,
+    data_text: Option<Arc<str>>,
     parent: Option<(RunId, usize)>,
     vars: Map<String, Value>,
     /// Distributed Map iterations cannot see the variables of enclosing scopes.
     sees_parent: bool,
     last_event: u64,
     entered_event: u64,
-    entered_time: String,
+    /// When the current state was entered (`$$.State.EnteredTime`).
+    entered_ms: i64,
     retry_counts: Vec<u64>,
     retries_total: u64,
     phase: Phase,
@@ -181,6 +189,8 @@ enum Phase {
 #[derive(Debug)]
 struct TaskPhase {
     work: WorkId,
+    /// Which events the task writes: `Task*`, `LambdaFunction*` or `Activity*`.
+    family: Family,
     resource_type: String,
     resource: String,
     timeout_timer: Option<WorkId>,
@@ -188,11 +198,69 @@ struct TaskPhase {
     heartbeat_seconds: Option<u64>,
 }
 
+/// The history events of a task, by what its `Resource` names (as AWS writes them): a Lambda
+/// function ARN gives `LambdaFunction*` events, an activity ARN `Activity*` events, anything
+/// else (service integrations, `wasm:`) `Task*` events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Family {
+    Task,
+    Lambda,
+    Activity,
+}
+
+impl Family {
+    fn of(resource: &str) -> Family {
+        let parts: Vec<&str> = resource.splitn(7, ':').collect();
+        match parts.as_slice() {
+            ["arn", _, "lambda", _, _, "function", ..] => Family::Lambda,
+            ["arn", _, "states", _, _, "activity", ..] => Family::Activity,
+            _ => Family::Task,
+        }
+    }
+
+    fn scheduled(self) -> &'static str {
+        match self {
+            Family::Task => "TaskScheduled",
+            Family::Lambda => "LambdaFunctionScheduled",
+            Family::Activity => "ActivityScheduled",
+        }
+    }
+    fn started(self) -> &'static str {
+        match self {
+            Family::Task => "TaskStarted",
+            Family::Lambda => "LambdaFunctionStarted",
+            Family::Activity => "ActivityStarted",
+        }
+    }
+    fn succeeded(self) -> (&'static str, &'static str) {
+        match self {
+            Family::Task => ("TaskSucceeded", "taskSucceededEventDetails"),
+            Family::Lambda => ("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails"),
+            Family::Activity => ("ActivitySucceeded", "activitySucceededEventDetails"),
+        }
+    }
+    fn failed(self) -> (&'static str, &'static str) {
+        match self {
+            Family::Task => ("TaskFailed", "taskFailedEventDetails"),
+            Family::Lambda => ("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails"),
+            Family::Activity => ("ActivityFailed", "activityFailedEventDetails"),
+        }
+    }
+    fn timed_out(self) -> (&'static str, &'static str) {
+        match self {
+            Family::Task => ("TaskTimedOut", "taskTimedOutEventDetails"),
+            Family::Lambda => ("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails"),
+            Family::Activity => ("ActivityTimedOut", "activityTimedOutEventDetails"),
+        }
+    }
+}
+
 /// How a state ended, as seen by the run that executes it.
 enum Outcome {
     /// Waiting for outside work.
     Blocked,
-    Next(StateId, Value),
+    /// The next state and its input (shared with nothing when the state updated its data in place).
+    Next(StateId, Arc<Value>),
     End(Value),
     Failed(Failure),
 }
@@ -200,23 +268,10 @@ enum Outcome {
 impl Execution {
     /// A new execution, not yet started: feed [`Input::Start`] first.
     pub fn new(info: ExecutionInfo) -> Execution {
-        let mut ex = Map::new();
-        ex.insert("Id".into(), Value::String(info.execution_arn.clone()));
-        ex.insert("Input".into(), info.input.clone());
-        ex.insert("Name".into(), Value::String(info.name.clone()));
-        ex.insert("RoleArn".into(), Value::String(info.role_arn.clone()));
-        ex.insert("StartTime".into(), Value::String(iso_millis(info.start_time_ms)));
-        if !info.express {
-            ex.insert("RedriveCount".into(), Value::from(info.redrive_count));
-        }
-        let mut sm = Map::new();
-        sm.insert("Id".into(), Value::String(info.state_machine_arn.clone()));
-        sm.insert("Name".into(), Value::String(info.state_machine_name.clone()));
         Execution {
             info,
-            execution_ctx: Value::Object(ex),
-            state_machine_ctx: Value::Object(sm),
-            runs: Vec::new(),
+            // Most executions never run more than their top level: room for one run only.
+            runs: Vec::with_capacity(1),
             free_runs: Vec::new(),
             waits: HashMap::new(),
             next_work: 1,
@@ -224,6 +279,7 @@ impl Execution {
             status: Status::Running,
             started: false,
             variable_bytes: 0,
+            null: Arc::new(Value::Null),
         }
     }
 
@@ -247,19 +303,23 @@ impl Execution {
         self.waits.keys().copied()
     }
 
+    /// Whether work `id` (a task or a timer) is still awaited.
+    pub fn is_pending(&self, id: WorkId) -> bool {
+        self.waits.contains_key(&id)
+    }
+
     /// Feed one input in. Inputs that no longer apply (a result for a cancelled task, anything
     /// after the execution ended) write nothing and ask for nothing.
     pub fn step(&mut self, machine: &Machine, input: Input, now_ms: i64, entropy: u64) -> Step {
-        let mut s = Stepper { m: machine, now_iso: None, x: self, now: now_ms, rng: Rng::new(entropy), out: Step::default() };
+        let mut s = Stepper { m: machine, x: self, now: now_ms, rng: Rng::new(entropy), out: Step::default() };
         s.input(input);
+        s.check_history_limit();
         s.out
     }
 }
 
 struct Stepper<'a> {
     m: &'a Machine,
-    /// `now` formatted for the context object, made once per step.
-    now_iso: Option<String>,
     x: &'a mut Execution,
     now: i64,
     rng: Rng,
@@ -274,10 +334,10 @@ impl Stepper<'_> {
         match input {
             Input::Start => self.start(),
             Input::Stop { error, cause } => self.stop(error, cause),
-            Input::TaskStarted { id } => self.task_started(id),
+            Input::TaskStarted { id, worker } => self.task_started(id, worker),
             Input::TaskSucceeded { id, output, logs } => self.task_succeeded(id, output, logs),
             Input::TaskFailed { id, error, cause } => {
-                self.task_failed(id, Failure { error, cause }, "taskFailedEventDetails", "TaskFailed")
+                self.task_failed(id, Failure { error, cause })
             }
             Input::TaskHeartbeat { id } => self.task_heartbeat(id),
             Input::TimerFired { id } => self.timer_fired(id),
@@ -289,8 +349,10 @@ impl Stepper<'_> {
             return;
         }
         self.x.started = true;
-        let input = crate::error::compact(&self.x.info.input);
+        let input = crate::json_text::shared_text(&self.x.info.input);
         let role_arn = self.x.info.role_arn.clone();
+        // The first state's Entered event quotes the same text.
+        let first_text = input.clone();
         self.emit(None, "ExecutionStarted", Details::ExecutionStarted { input, role_arn });
         if let Some(t) = self.m.timeout_seconds {
             let id = self.timer(Waiter::ExecutionTimeout, self.now.saturating_add((t as i64).saturating_mul(1000)));
@@ -298,6 +360,7 @@ impl Stepper<'_> {
         }
         let data = self.x.info.input.clone();
         let top = self.new_run(0, data, None, true, None);
+        self.run_mut(top).data_text = Some(first_text);
         self.enter_and_follow(top);
     }
 
@@ -318,6 +381,38 @@ impl Stepper<'_> {
             },
         );
         self.x.status = Status::Aborted(failure);
+    }
+
+    /// Whether the history holds [`MAX_HISTORY_EVENTS`] events: no state may be entered.
+    fn history_full(&self) -> bool {
+        self.x.next_event > MAX_HISTORY_EVENTS
+    }
+
+    /// At the end of a step: an execution still running with a full history fails, as AWS
+    /// fails it (runs stopped short of entering a state are aborted with everything else).
+    fn check_history_limit(&mut self) {
+        if self.x.status != Status::Running || !self.history_full() {
+            return;
+        }
+        if let Some(top) = self.top_run() {
+            self.abort_run(top);
+        }
+        self.cancel_all();
+        let failure = Failure::new(
+            crate::error::names::RUNTIME,
+            format!("The execution reached the maximum number of history events ({MAX_HISTORY_EVENTS})."),
+        );
+        self.emit(
+            None,
+            "ExecutionFailed",
+            Details::ErrorCause {
+                member: "executionFailedEventDetails",
+                resource: None,
+                error: failure.error.clone(),
+                cause: failure.cause.clone(),
+            },
+        );
+        self.x.status = Status::Failed(failure);
     }
 
     fn top_run(&self) -> Option<RunId> {
@@ -365,7 +460,7 @@ impl Stepper<'_> {
             sees_parent,
             last_event,
             entered_event: 0,
-            entered_time: String::new(),
+            entered_ms: 0,
             retry_counts: Vec::new(),
             retries_total: 0,
             phase: Phase::Idle,
@@ -386,7 +481,12 @@ impl Stepper<'_> {
         self.x.free_runs.push(id);
     }
 
-    fn emit(&mut self, run: Option<RunId>, event_type: &str, details: Details) -> u64 {
+    fn emit(&mut self, run: Option<RunId>, event_type: &'static str, details: Details) -> u64 {
+        if self.out.events.capacity() == 0 {
+            // Room for a short run of states at once (entered and exited each), rather than
+            // growing the list from four events.
+            self.out.events.reserve(16);
+        }
         let id = self.x.next_event;
         self.x.next_event += 1;
         let previous_event_id = match run {
@@ -402,7 +502,7 @@ impl Stepper<'_> {
             id,
             previous_event_id: if event_type == "ExecutionStarted" { 0 } else { previous_event_id },
             timestamp_ms: self.now,
-            event_type: event_type.to_string(),
+            event_type,
             details,
         });
         id
@@ -442,7 +542,7 @@ impl Stepper<'_> {
                 Outcome::Next(state, data) => {
                     let r = self.run_mut(run);
                     r.state = state;
-                    r.data = Arc::new(data);
+                    r.data = data;
                     outcome = self.enter(run);
                 }
                 Outcome::End(output) => return self.finish_run(run, Ok(output)),
@@ -459,10 +559,11 @@ impl Stepper<'_> {
                 self.cancel_all();
                 match result {
                     Ok(output) => {
-                        if let Err(f) = dataflow::check_size(&output, None) {
-                            return self.fail_execution(run, f);
+                        // The last state's Exited event has just written this text.
+                        let text = self.run_mut(run).data_text.take().unwrap_or_else(|| crate::json_text::shared_text(&output));
+                        if text.len() > dataflow::MAX_PAYLOAD_BYTES {
+                            return self.fail_execution(run, dataflow::payload_too_large(None));
                         }
-                        let text = crate::error::compact(&output);
                         self.emit(Some(run), "ExecutionSucceeded", Details::ExecutionSucceeded { output: text });
                         self.x.status = Status::Succeeded(output);
                     }
@@ -508,13 +609,11 @@ impl Stepper<'_> {
             }
             Phase::Retry { timer } => {
                 self.cancel(timer);
-                let ty = format!("{}StateAborted", state.type_name());
-                self.emit(Some(run), &ty, Details::None);
+                self.emit(Some(run), state.aborted_event_type(), Details::None);
             }
             Phase::Fanout(f) => {
                 self.abort_children(run, &f);
-                let ty = format!("{}StateAborted", state.type_name());
-                self.emit(Some(run), &ty, Details::None);
+                self.emit(Some(run), state.aborted_event_type(), Details::None);
             }
         }
     }

@@ -1,14 +1,15 @@
 //! Entering, executing and leaving each kind of state; Retry and Catch.
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::dataflow::{apply_result_path, check_size, Extra};
-use super::{iso_millis, Outcome, Phase, RunId, Stepper, TaskPhase, TaskRequest, Waiter, Work, WorkId};
+use super::dataflow::{apply_result_path, check_size, result_path_failure, Extra};
+use super::{Family, Outcome, Phase, RunId, Stepper, TaskPhase, TaskRequest, Waiter, Work, WorkId};
 use crate::error::{compact, names, EvalError, Failure};
 use crate::events::Details;
-use crate::model::{Condition, Jitter, Kind, QueryLanguage, State, StateId, StringSource, Task, Transition, Wait};
+use crate::model::{Condition, Jitter, Kind, QueryLanguage, ResultPath, State, StateId, StringSource, Task, Transition, Wait};
 use crate::template::Template;
 
 /// AWS's limit on one variable's value and on one Assign block: 256 KiB.
@@ -31,30 +32,77 @@ impl Exit<'_> {
     }
 }
 
+/// What executing a state gave: it is leaving now (its input no longer borrowed, so the exit can
+/// update the run's data in place), or it already decided.
+enum Flow<'m> {
+    Exit(Exit<'m>),
+    Done(Outcome),
+}
+
+/// A write made in place in a run's data, to take back if the state fails later.
+enum PendingUndo<'m> {
+    None,
+    /// A ResultPath write.
+    Path(&'m crate::jsonpath::JsonPath, crate::jsonpath::WriteUndo),
+    /// The whole data replaced by the output; the data as it was.
+    Whole(Value),
+}
+
 impl<'m> Stepper<'m> {
     fn state_of(&self, run: RunId) -> &'m State {
         let r = self.run(run);
         self.m.state(r.graph, r.state)
     }
 
-    /// Enter the current state of `run` and execute it.
+    /// Enter the current state of `run` and execute it. With the history full the run stops
+    /// short of it (and the execution fails when the step ends).
     pub(super) fn enter(&mut self, run: RunId) -> Outcome {
+        if self.history_full() {
+            return Outcome::Blocked;
+        }
         let st = self.state_of(run);
         let input = match self.run_mut(run).data_text.take() {
             Some(text) => text,
-            None => compact(&self.run(run).data),
+            None => crate::json_text::shared_text(&self.run(run).data),
         };
-        let ty = format!("{}StateEntered", st.type_name());
-        let id = self.emit(Some(run), &ty, Details::StateEntered { name: st.name.clone(), input });
-        let now = self.now_iso.get_or_insert_with(|| iso_millis(self.now)).clone();
+        let id = self.emit(Some(run), st.entered_event_type(), Details::StateEntered { name: st.name.clone(), input });
+        let now = self.now;
         let r = self.run_mut(run);
         r.entered_event = id;
-        r.entered_time = now;
+        r.entered_ms = now;
         r.retry_counts.clear();
         r.retry_counts.resize(st.retry.len(), 0);
         r.retries_total = 0;
         r.task_token = None;
         self.execute(run)
+    }
+
+    /// The output that replaces a run's data: written into the data where it stands when
+    /// nothing else shares it (`undo` keeps what it held), in a new allocation otherwise.
+    fn replace_data(&mut self, run: RunId, output: Value, undo: &mut PendingUndo<'m>) -> Arc<Value> {
+        let data = &mut self.run_mut(run).data;
+        match Arc::get_mut(data) {
+            Some(slot) => {
+                *undo = PendingUndo::Whole(std::mem::replace(slot, output));
+                data.clone()
+            }
+            None => Arc::new(output),
+        }
+    }
+
+    /// The input text the current state's Entered event quotes, when that event was written in
+    /// this step. The run's data is then still exactly that input but for the state's own
+    /// write as it leaves: nothing else changes it between entering and leaving (a failure after
+    /// that write undoes it), and a state that waits (a task, a timer, a retry) leaves in a later
+    /// step.
+    fn entered_text(&self, run: RunId) -> Option<&str> {
+        let id = self.run(run).entered_event;
+        let first = self.out.events.first()?.id;
+        let event = self.out.events.get(usize::try_from(id.checked_sub(first)?).ok()?)?;
+        match &event.details {
+            Details::StateEntered { input, .. } if event.id == id => Some(&**input),
+            _ => None,
+        }
     }
 
     /// A field evaluation failed: report it as AWS does, naming the state and its entry event.
@@ -70,15 +118,20 @@ impl<'m> Stepper<'m> {
         let data = self.run(run).data.clone();
         let r = match &st.kind {
             Kind::Pass { result } => self.pass(run, st, result.as_ref(), &data),
-            Kind::Succeed => self.effective_input(run, st, &data, false).map(|eff| self.complete(run, Exit::plain(eff))),
-            Kind::Fail { error, cause } => self.fail(run, error.as_ref(), cause.as_ref(), &data),
+            Kind::Succeed => self.effective_input(run, st, &data, false).map(|eff| Flow::Exit(Exit::plain(eff))),
+            Kind::Fail { error, cause } => self.fail(run, error.as_ref(), cause.as_ref(), &data).map(Flow::Done),
             Kind::Choice { choices, default } => self.choice(run, st, choices, *default, &data),
             Kind::Wait(w) => self.wait(run, st, w, &data),
-            Kind::Task(t) => self.schedule_task(run, st, t, &data),
-            Kind::Parallel { branches } => self.start_parallel(run, st, branches, &data),
-            Kind::Map(ms) => self.start_map(run, st, ms, &data),
+            Kind::Task(t) => self.schedule_task(run, st, t, &data).map(Flow::Done),
+            Kind::Parallel { branches } => self.start_parallel(run, st, branches, &data).map(Flow::Done),
+            Kind::Map(ms) => self.start_map(run, st, ms, &data).map(Flow::Done),
         };
-        r.unwrap_or_else(|e| self.eval_failed(run, e))
+        drop(data);
+        match r {
+            Ok(Flow::Exit(exit)) => self.complete(run, exit),
+            Ok(Flow::Done(outcome)) => outcome,
+            Err(e) => self.eval_failed(run, e),
+        }
     }
 
     /// InputPath, then (when `with_parameters`) Parameters / Arguments.
@@ -112,7 +165,7 @@ impl<'m> Stepper<'m> {
         }
     }
 
-    fn pass(&mut self, run: RunId, st: &State, result: Option<&Value>, data: &Value) -> Result<Outcome, EvalError> {
+    fn pass(&mut self, run: RunId, st: &State, result: Option<&Value>, data: &Value) -> Result<Flow<'m>, EvalError> {
         let value = match (st.query_language, result) {
             (QueryLanguage::JsonPath, Some(r)) => {
                 // InputPath still applies (and can fail) even though Result ignores it.
@@ -121,7 +174,7 @@ impl<'m> Stepper<'m> {
             }
             _ => self.effective_input(run, st, data, true)?,
         };
-        Ok(self.complete(run, Exit::plain(value)))
+        Ok(Flow::Exit(Exit::plain(value)))
     }
 
     fn fail(&mut self, run: RunId, error: Option<&StringSource>, cause: Option<&StringSource>, data: &Value) -> Result<Outcome, EvalError> {
@@ -160,7 +213,7 @@ impl<'m> Stepper<'m> {
         choices: &'m [crate::model::ChoiceBranch],
         default: Option<StateId>,
         data: &Value,
-    ) -> Result<Outcome, EvalError> {
+    ) -> Result<Flow<'m>, EvalError> {
         let eff = self.effective_input(run, st, data, false)?;
         for c in choices {
             let matched = match &c.condition {
@@ -185,19 +238,19 @@ impl<'m> Stepper<'m> {
             };
             if matched {
                 let exit = Exit { result: eff, next: Some(c.next), assign: c.assign.as_ref(), output: c.output.as_ref(), error_output: None };
-                return Ok(self.complete(run, exit));
+                return Ok(Flow::Exit(exit));
             }
         }
         match default {
-            Some(d) => Ok(self.complete(run, Exit { next: Some(d), ..Exit::plain(eff) })),
-            None => Ok(self.handle_failure(
+            Some(d) => Ok(Flow::Exit(Exit { next: Some(d), ..Exit::plain(eff) })),
+            None => Ok(Flow::Done(self.handle_failure(
                 run,
                 Failure::new(names::NO_CHOICE_MATCHED, format!("No Matches! (state '{}')", st.name)),
-            )),
+            ))),
         }
     }
 
-    fn wait(&mut self, run: RunId, st: &State, w: &Wait, data: &Value) -> Result<Outcome, EvalError> {
+    fn wait(&mut self, run: RunId, st: &State, w: &Wait, data: &Value) -> Result<Flow<'m>, EvalError> {
         let eff = self.effective_input(run, st, data, false)?;
         let fire_at = match w {
             Wait::Seconds(n) => {
@@ -235,11 +288,11 @@ impl<'m> Stepper<'m> {
             }
         };
         if fire_at <= self.now {
-            return Ok(self.complete(run, Exit::plain(eff)));
+            return Ok(Flow::Exit(Exit::plain(eff)));
         }
         let timer = self.timer(Waiter::Wait(run), fire_at);
         self.run_mut(run).phase = Phase::Wait { timer, result: eff };
-        Ok(Outcome::Blocked)
+        Ok(Flow::Done(Outcome::Blocked))
     }
 
     fn schedule_task(&mut self, run: RunId, st: &State, t: &Task, data: &Value) -> Result<Outcome, EvalError> {
@@ -256,14 +309,13 @@ impl<'m> Stepper<'m> {
             Some(n) => Some(self.positive_seconds(run, n, data, "HeartbeatSeconds")?),
             None => None,
         };
-        let context = self.with_env(run, data, Extra::default(), |env| env.context_value().clone());
+        let context = self.with_env(run, data, Extra::default(), |env| env.context.build());
         let work = self.work_id();
         self.x.waits.insert(work, Waiter::Task(run));
         let (resource_type, resource) = split_resource(&t.resource);
-        self.emit(
-            Some(run),
-            "TaskScheduled",
-            Details::TaskScheduled {
+        let family = Family::of(&t.resource);
+        let details = match family {
+            Family::Task => Details::TaskScheduled {
                 resource_type: resource_type.clone(),
                 resource: resource.clone(),
                 region: region_of(&t.resource),
@@ -271,11 +323,19 @@ impl<'m> Stepper<'m> {
                 timeout_seconds,
                 heartbeat_seconds,
             },
-        );
+            Family::Lambda => Details::LambdaScheduled { resource: t.resource.clone(), input: compact(&input), timeout_seconds },
+            Family::Activity => Details::ActivityScheduled {
+                resource: t.resource.clone(),
+                input: compact(&input),
+                timeout_seconds,
+                heartbeat_seconds,
+            },
+        };
+        self.emit(Some(run), family.scheduled(), details);
         let task_token = self.run(run).task_token.clone();
         self.out.work.push(Work::RunTask(TaskRequest {
             id: work,
-            state_name: st.name.clone(),
+            state_name: st.name.to_string(),
             resource: t.resource.clone(),
             input,
             context,
@@ -286,7 +346,7 @@ impl<'m> Stepper<'m> {
         let timeout_timer = timeout_seconds.map(|s| self.timer(Waiter::TaskTimeout(run), self.now.saturating_add(s as i64 * 1000)));
         let heartbeat_timer = heartbeat_seconds.map(|s| self.timer(Waiter::Heartbeat(run), self.now.saturating_add(s as i64 * 1000)));
         self.run_mut(run).phase =
-            Phase::Task(TaskPhase { work, resource_type, resource, timeout_timer, heartbeat_timer, heartbeat_seconds });
+            Phase::Task(TaskPhase { work, family, resource_type, resource, timeout_timer, heartbeat_timer, heartbeat_seconds });
         Ok(Outcome::Blocked)
     }
 
@@ -310,10 +370,33 @@ impl<'m> Stepper<'m> {
     }
 
     fn try_complete(&mut self, run: RunId, exit: Exit<'m>) -> Result<Outcome, Result<EvalError, Failure>> {
+        let mut undo = PendingUndo::None;
+        let r = self.try_complete_in_place(run, exit, &mut undo);
+        if r.is_err() {
+            // A Catch sees the state's input as it was.
+            match undo {
+                PendingUndo::None => {}
+                PendingUndo::Path(path, undo) => undo.undo(path, Arc::make_mut(&mut self.run_mut(run).data)),
+                PendingUndo::Whole(old) => *Arc::make_mut(&mut self.run_mut(run).data) = old,
+            }
+        }
+        r
+    }
+
+    /// [`Self::try_complete`], writing ResultPath into the run's data in place (a copy only
+    /// when something else shares it); `undo` records that write.
+    fn try_complete_in_place(
+        &mut self,
+        run: RunId,
+        exit: Exit<'m>,
+        undo: &mut PendingUndo<'m>,
+    ) -> Result<Outcome, Result<EvalError, Failure>> {
         let st = self.state_of(run);
-        let data = self.run(run).data.clone();
         // A Catch replaces the state's own Assign: only the catcher's runs.
         let assign = if exit.error_output.is_some() { exit.assign } else { exit.assign.or(st.assign.as_ref()) };
+        // Set when ResultPath appended one member to the state's input object in place and
+        // OutputPath keeps everything: the output's text is then the input's plus that member.
+        let mut appended: Option<&'m str> = None;
         let (output, assigned) = match st.query_language {
             QueryLanguage::JsonPath => {
                 let selected = match (&st.io.result_selector, exit.error_output.is_some()) {
@@ -324,15 +407,30 @@ impl<'m> Stepper<'m> {
                     Some(a) => Some(self.eval(run, a, &selected, Extra::default()).map_err(Ok)?),
                     None => None,
                 };
-                let output = if exit.error_output.is_some() {
+                let merged = match (&st.io.result_path, exit.error_output.is_some()) {
                     // A Catch already applied its own ResultPath to build `result`.
-                    selected
-                } else {
-                    let merged = apply_result_path(&data, &st.io.result_path, selected).map_err(Ok)?;
-                    match &st.io.output_path {
-                        crate::model::PathField::Whole => merged,
-                        other => self.path_field(run, &merged, other).map_err(Ok)?,
+                    (_, true) => Arc::new(selected),
+                    (ResultPath::Replace, false) => self.replace_data(run, selected, undo),
+                    (ResultPath::Discard, false) => self.run(run).data.clone(),
+                    (ResultPath::Path(p), false) => {
+                        let data = Arc::make_mut(&mut self.run_mut(run).data);
+                        match p.write_in_place(data, selected) {
+                            Ok(u) => {
+                                appended = u.appended_member(p);
+                                *undo = PendingUndo::Path(p, u);
+                            }
+                            Err(_) => return Err(Ok(result_path_failure(p, data))),
+                        }
+                        self.run(run).data.clone()
                     }
+                };
+                let output = match &st.io.output_path {
+                    crate::model::PathField::Whole => merged,
+                    other if exit.error_output.is_none() => {
+                        appended = None;
+                        Arc::new(self.path_field(run, &merged, other).map_err(Ok)?)
+                    }
+                    _ => merged,
                 };
                 (output, assigned)
             }
@@ -343,6 +441,7 @@ impl<'m> Stepper<'m> {
                     error_output: exit.error_output.as_ref(),
                 };
                 let output_t = if exit.error_output.is_some() { exit.output } else { exit.output.or(st.io.output.as_ref()) };
+                let data = self.run(run).data.clone();
                 let output = match output_t {
                     Some(t) => self.eval(run, t, &data, extra).map_err(Ok)?,
                     None => exit.result.clone(),
@@ -351,11 +450,38 @@ impl<'m> Stepper<'m> {
                     Some(a) => Some(self.eval(run, a, &data, extra).map_err(Ok)?),
                     None => None,
                 };
-                (output, assigned)
+                drop(data);
+                (self.replace_data(run, output, undo), assigned)
             }
         };
+        // Bounded before anything recursive writes or copies it. An appended member is all
+        // that is new: the input is within the bound already.
+        let too_deep = match appended.and_then(|key| output.as_object()?.get(key)) {
+            Some(added) => super::dataflow::nesting_exceeds(added, super::dataflow::MAX_NESTING - 1),
+            None => super::dataflow::nesting_exceeds(&output, super::dataflow::MAX_NESTING),
+        };
+        if too_deep {
+            return Err(Err(super::dataflow::nested_too_deeply(&st.name, None)));
+        }
+        if let Some((k, _)) = assigned.as_ref().and_then(Value::as_object).and_then(|vars| {
+            vars.iter().find(|(_, v)| super::dataflow::nesting_exceeds(v, super::dataflow::MAX_NESTING))
+        }) {
+            return Err(Err(super::dataflow::nested_too_deeply(&st.name, Some(k))));
+        }
         // The history needs the output as text anyway; its length is the payload size.
-        let output_text = compact(&output);
+        let output_text = match appended.and_then(|key| Some((key, self.entered_text(run)?))) {
+            Some((key, input_text)) => {
+                // The appended member is the object's last.
+                let text = match output.as_object().and_then(|m| m.iter().next_back()) {
+                    Some((k, added)) if k == key => crate::json_text::append_member(input_text, key, added),
+                    _ => None,
+                };
+                let text = text.unwrap_or_else(|| crate::json_text::shared_text(&output));
+                debug_assert_eq!(*text, *compact(&output), "the output's text is the text of the output");
+                text
+            }
+            None => crate::json_text::shared_text(&output),
+        };
         if output_text.len() > super::dataflow::MAX_PAYLOAD_BYTES {
             return Err(Err(super::dataflow::payload_too_large(Some(&st.name))));
         }
@@ -405,18 +531,25 @@ impl<'m> Stepper<'m> {
             }
             _ => None,
         };
-        let ty = format!("{}StateExited", st.type_name());
+        let next = exit.next.map(Transition::Next).unwrap_or(st.transition);
+        // The next state's Entered event, or the execution's end, quotes this same text: keep a
+        // copy. A branch or an iteration that ends has no use for it.
+        let keep_text = matches!(next, Transition::Next(_)) || self.run(run).parent.is_none();
+        let (event_text, kept) = if keep_text { (output_text.clone(), Some(output_text)) } else { (output_text, None) };
         self.emit(
             Some(run),
-            &ty,
-            Details::StateExited { name: st.name.clone(), output: output_text.clone(), assigned_variables: assigned_text },
+            st.exited_event_type(),
+            Details::StateExited { name: st.name.clone(), output: event_text, assigned_variables: assigned_text },
         );
-        // The next state's Entered event quotes this same value: keep its text.
-        self.run_mut(run).data_text = Some(output_text);
-        let next = exit.next.map(Transition::Next).unwrap_or(st.transition);
+        self.run_mut(run).data_text = kept;
         Ok(match next {
             Transition::Next(s) => Outcome::Next(s, output),
-            Transition::End => Outcome::End(output),
+            Transition::End => {
+                // The run's data is not needed any more: let go of it so the output need not be copied.
+                let null = self.x.null.clone();
+                self.run_mut(run).data = null;
+                Outcome::End(Arc::try_unwrap(output).unwrap_or_else(|shared| (*shared).clone()))
+            }
         })
     }
 
@@ -485,11 +618,16 @@ impl<'m> Stepper<'m> {
         }
     }
 
-    pub(super) fn task_started(&mut self, id: WorkId) {
+    pub(super) fn task_started(&mut self, id: WorkId, worker: Option<String>) {
         let Some(run) = self.task_phase(id) else { return };
         if let Phase::Task(t) = &self.run(run).phase {
-            let d = Details::TaskStarted { resource_type: t.resource_type.clone(), resource: t.resource.clone() };
-            self.emit(Some(run), "TaskStarted", d);
+            let d = match t.family {
+                Family::Task => Details::TaskStarted { resource_type: t.resource_type.clone(), resource: t.resource.clone() },
+                Family::Lambda => Details::None,
+                Family::Activity => Details::ActivityStarted { worker_name: worker },
+            };
+            let ty = t.family.started();
+            self.emit(Some(run), ty, d);
         }
     }
 
@@ -515,8 +653,12 @@ impl<'m> Stepper<'m> {
     pub(super) fn task_succeeded(&mut self, id: WorkId, output: Value, logs: Option<Value>) {
         let Some(run) = self.task_phase(id) else { return };
         let Some(t) = self.take_task(run) else { return };
-        let d = Details::TaskSucceeded { resource_type: t.resource_type, resource: t.resource, output: compact(&output), logs };
-        self.emit(Some(run), "TaskSucceeded", d);
+        let (ty, member) = t.family.succeeded();
+        let d = match t.family {
+            Family::Task => Details::TaskSucceeded { resource_type: t.resource_type, resource: t.resource, output: compact(&output), logs },
+            _ => Details::Output { member, output: compact(&output), logs },
+        };
+        self.emit(Some(run), ty, d);
         let outcome = match check_size(&output, Some(&self.state_of(run).name)) {
             Ok(()) => self.complete(run, Exit::plain(output)),
             Err(f) => self.handle_failure(run, f),
@@ -524,12 +666,13 @@ impl<'m> Stepper<'m> {
         self.follow(run, outcome);
     }
 
-    pub(super) fn task_failed(&mut self, id: WorkId, failure: Failure, member: &'static str, event_type: &str) {
+    pub(super) fn task_failed(&mut self, id: WorkId, failure: Failure) {
         let Some(run) = self.task_phase(id) else { return };
         let Some(t) = self.take_task(run) else { return };
+        let (event_type, member) = t.family.failed();
         let d = Details::ErrorCause {
             member,
-            resource: Some((t.resource_type, t.resource)),
+            resource: (t.family == Family::Task).then_some((t.resource_type, t.resource)),
             error: failure.error.clone(),
             cause: failure.cause.clone(),
         };
@@ -548,13 +691,14 @@ impl<'m> Stepper<'m> {
         };
         self.out.work.push(Work::Cancel { id: work });
         let Some(t) = self.take_task(run) else { return };
+        let (event_type, member) = t.family.timed_out();
         let d = Details::ErrorCause {
-            member: "taskTimedOutEventDetails",
-            resource: Some((t.resource_type, t.resource)),
+            member,
+            resource: (t.family == Family::Task).then_some((t.resource_type, t.resource)),
             error: Some(error.to_string()),
             cause: None,
         };
-        self.emit(Some(run), "TaskTimedOut", d);
+        self.emit(Some(run), event_type, d);
         let outcome = self.handle_failure(run, Failure { error: Some(error.to_string()), cause: None });
         self.follow(run, outcome);
     }

@@ -31,7 +31,7 @@ fn run_seeded(def: Value, input: Value, answers: Vec<TaskAnswer>, seed: u64) -> 
         tasks.push(t.input.clone());
         answers.pop_front().unwrap_or(TaskAnswer::Failure { error: "NoAnswer".into(), cause: "script ran out".into() })
     });
-    Trace { status: f.status, events: f.events.iter().map(|e| (e.event_type.clone(), e.timestamp_ms - T0)).collect(), tasks }
+    Trace { status: f.status, events: f.events.iter().map(|e| (e.event_type.to_string(), e.timestamp_ms - T0)).collect(), tasks }
 }
 
 fn ok(v: Value) -> TaskAnswer {
@@ -362,4 +362,193 @@ fn variable_size_limits_fail_with_data_limit_exceeded() {
     }
     let t = run(json!({"StartAt": "S0", "States": same}), json!({}), vec![]);
     assert_eq!(t.status, Status::Succeeded(json!(1)));
+}
+
+/// ResultPath writes into the run's data in place; when the state fails after that write
+/// (here its OutputPath finds nothing), Catch and Retry must still see the state's input as it was.
+#[test]
+fn a_failure_after_result_path_leaves_the_state_input_as_it_was() {
+    let catching = json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "wasm:f", "ResultPath": "$.out", "OutputPath": "$.nowhere", "Next": "Done",
+              "Catch": [{"ErrorEquals": ["States.Runtime"], "ResultPath": "$.err", "Next": "Done"}]},
+        "Done": {"Type": "Pass", "End": true}
+    }});
+    for input in [json!({"n": 2}), json!({"out": "old", "n": 2}), json!({"a": {"b": 1}, "out": {"x": [1]}, "z": null})] {
+        let t = run(catching.clone(), input.clone(), vec![ok(json!({"v": 4}))]);
+        let Status::Succeeded(out) = &t.status else { panic!("expected success, got {:?}", t.status) };
+        let mut expected = input.clone();
+        expected.as_object_mut().expect("object input").insert("err".into(), out["err"].clone());
+        assert_eq!(crate::error::compact(out), crate::error::compact(&expected), "input {input}");
+        assert_eq!(out["err"]["Error"], json!("States.Runtime"));
+    }
+
+    let retrying = json!({"StartAt": "T", "States": {"T": task(json!({
+        "ResultPath": "$.out.deep",
+        "OutputPath": "$.nowhere",
+        "Retry": [{"ErrorEquals": ["States.Runtime"], "IntervalSeconds": 1, "MaxAttempts": 1}]
+    }))}});
+    let t = run(retrying, json!({"k": 1}), vec![ok(json!(1)), ok(json!(2))]);
+    assert_eq!(t.tasks, vec![json!({"k": 1}), json!({"k": 1})]);
+    assert!(matches!(t.status, Status::Failed(ref f) if f.error.as_deref() == Some("States.Runtime")), "{:?}", t.status);
+}
+
+/// A state whose output replaces its data and then turns out too large fails as if it had never
+/// written anything: the Catch sees the state's input as it was.
+#[test]
+fn a_catch_after_an_output_over_the_limit_sees_the_input_unchanged() {
+    let s = "x".repeat(200_000);
+    let input = json!({"s": s, "keep": 1});
+    let catch = json!([{"ErrorEquals": ["States.DataLimitExceeded"], "ResultPath": "$.error", "Next": "Done"}]);
+    let big = task(json!({"ResultSelector": {"a.$": "$$.Execution.Input.s", "b.$": "$$.Execution.Input.s"}, "Catch": catch}));
+    let def = json!({"StartAt": "Big", "States": {
+        "Big": big,
+        "Done": {"Type": "Pass", "Parameters": {"keep.$": "$.keep", "s.$": "$.s", "error.$": "$.error.Error"}, "End": true}
+    }});
+    let t = run(def, input.clone(), vec![ok(json!({}))]);
+    assert_eq!(t.status, Status::Succeeded(json!({"keep": 1, "s": s, "error": "States.DataLimitExceeded"})));
+
+    let catch = json!([{"ErrorEquals": ["States.DataLimitExceeded"], "Output": "{% $states.input.keep %}", "Next": "Done"}]);
+    let big = task(json!({"Output": {"a": "{% $states.input.s %}", "b": "{% $states.input.s %}"}, "Catch": catch}));
+    let def = json!({"QueryLanguage": "JSONata", "StartAt": "Big", "States": {"Big": big, "Done": {"Type": "Pass", "End": true}}});
+    let t = run(def, input, vec![ok(json!({}))]);
+    assert_eq!(t.status, Status::Succeeded(json!(1)));
+}
+
+/// A Lambda function ARN writes `LambdaFunction*` events and an activity ARN `Activity*`
+/// events (with the worker's name), as AWS does; other resources write `Task*` events.
+#[test]
+fn lambda_and_activity_resources_write_their_own_events() {
+    let run = |resource: &str, answer: Input| {
+        let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "TimeoutSeconds": 30, "End": true}}});
+        let m = crate::parse(&def, &ValidateOptions::default()).expect("valid");
+        let mut ex = Execution::new(simulate::local_info("m", "e", json!({"a": 1}), T0));
+        let first = ex.step(&m, Input::Start, T0, 1);
+        let id = match &first.work[0] {
+            Work::RunTask(t) => t.id,
+            other => panic!("{other:?}"),
+        };
+        let mut events: Vec<Value> = first.events.iter().map(|e| e.to_json()).collect();
+        let started = ex.step(&m, Input::TaskStarted { id, worker: Some("worker-7".into()) }, T0 + 1, 2);
+        events.extend(started.events.iter().map(|e| e.to_json()));
+        let answer = match answer {
+            Input::TaskSucceeded { output, logs, .. } => Input::TaskSucceeded { id, output, logs },
+            Input::TaskFailed { error, cause, .. } => Input::TaskFailed { id, error, cause },
+            other => other,
+        };
+        events.extend(ex.step(&m, answer, T0 + 2, 3).events.iter().map(|e| e.to_json()));
+        events
+    };
+    let ok = || Input::TaskSucceeded { id: 0, output: json!({"r": 1}), logs: None };
+    let lambda = run("arn:aws:lambda:us-east-1:123456789012:function:f", ok());
+    let types: Vec<&str> = lambda.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionSucceeded", "TaskStateExited", "ExecutionSucceeded"]);
+    assert_eq!(
+        lambda[2]["lambdaFunctionScheduledEventDetails"],
+        json!({"resource": "arn:aws:lambda:us-east-1:123456789012:function:f", "input": "{\"a\":1}", "inputDetails": {"truncated": false}, "timeoutInSeconds": 30})
+    );
+    assert!(lambda[3].get("lambdaFunctionStartedEventDetails").is_none());
+    assert_eq!(lambda[4]["lambdaFunctionSucceededEventDetails"], json!({"output": "{\"r\":1}", "outputDetails": {"truncated": false}}));
+
+    let activity = "arn:aws:states:us-east-1:123456789012:activity:approve";
+    let a = run(activity, Input::TaskFailed { id: 0, error: Some("No".into()), cause: Some("denied".into()) });
+    let types: Vec<&str> = a.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["ExecutionStarted", "TaskStateEntered", "ActivityScheduled", "ActivityStarted", "ActivityFailed", "ExecutionFailed"]);
+    assert_eq!(a[2]["activityScheduledEventDetails"]["resource"], json!(activity));
+    assert_eq!(a[3]["activityStartedEventDetails"], json!({"workerName": "worker-7"}));
+    assert_eq!(a[4]["activityFailedEventDetails"], json!({"error": "No", "cause": "denied"}));
+
+    let wasm = run("wasm:f", ok());
+    let types: Vec<&str> = wasm.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types[2..5], ["TaskScheduled", "TaskStarted", "TaskSucceeded"]);
+}
+
+/// A loop of states that never wait: Pass and Choice only (state names end with `suffix`).
+fn endless_loop(suffix: &str) -> Value {
+    let (a, c, d) = (format!("A{suffix}"), format!("C{suffix}"), format!("D{suffix}"));
+    json!({"StartAt": a, "States": {
+        a.clone(): {"Type": "Pass", "Next": c},
+        c.clone(): {"Type": "Choice", "Choices": [{"Variable": "$", "IsPresent": true, "Next": a}], "Default": d},
+        d: {"Type": "Succeed"}
+    }})
+}
+
+/// AWS's limit on the events of one execution's history.
+const AWS_HISTORY_LIMIT: u64 = 25_000;
+
+fn history_limit_failure() -> Status {
+    Status::Failed(crate::error::Failure::new(
+        "States.Runtime",
+        "The execution reached the maximum number of history events (25000).",
+    ))
+}
+
+/// `f()`, or a failure when it has not returned within 30 seconds (a step that never returns).
+fn within_30s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(30)).expect("the step did not return within 30 seconds")
+}
+
+#[test]
+fn a_loop_that_never_waits_fails_at_the_history_limit_within_one_step() {
+    let machine = crate::parse(&endless_loop(""), &ValidateOptions::default()).expect("valid");
+    let (x, step) = within_30s(move || {
+        let mut x = Execution::new(simulate::local_info("m", "e", json!({}), T0));
+        let step = x.step(&machine, Input::Start, T0, 1);
+        (x, step)
+    });
+    assert_eq!(*x.status(), history_limit_failure());
+    let last = step.events.last().expect("events");
+    assert_eq!(last.event_type, "ExecutionFailed");
+    // The state entered last may still write its exit past the limit.
+    assert!((AWS_HISTORY_LIMIT + 1..=AWS_HISTORY_LIMIT + 2).contains(&last.id), "{}", last.id);
+    assert!(step.work.is_empty(), "{:?}", step.work);
+}
+
+#[test]
+fn loops_in_map_iterations_and_branches_stop_at_the_history_limit_too() {
+    for def in [
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "End": true, "ItemsPath": "$.items",
+            "ItemProcessor": endless_loop("")}}}),
+        json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+            "Branches": [endless_loop("1"), endless_loop("2")]}}}),
+    ] {
+        let t = within_30s(move || run(def, json!({"items": [1, 2, 3]}), vec![]));
+        assert_eq!(t.status, history_limit_failure());
+        assert_eq!(t.events.last().map(|(e, _)| e.as_str()), Some("ExecutionFailed"));
+        let failed = t.events.iter().filter(|(e, _)| e == "ExecutionFailed").count();
+        assert_eq!(failed, 1);
+        assert!(t.events.len() < 25_100, "{}", t.events.len());
+    }
+}
+
+/// A loop whose Pass state hands on (or assigns) its data one level deeper each time.
+fn deepening_loop(pass: Value) -> Value {
+    json!({"StartAt": "P", "States": {
+        "Init": {"Type": "Pass", "Next": "P"},
+        "P": pass,
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$", "IsPresent": true, "Next": "P"}], "Default": "D"},
+        "D": {"Type": "Succeed"}
+    }})
+}
+
+#[test]
+fn data_nested_a_level_deeper_on_each_pass_fails_at_the_nesting_bound_without_overflowing_the_stack() {
+    let too_deep = |cause: &str| Status::Failed(crate::error::Failure::new("States.DataLimitExceeded", cause));
+    let output = "The state/task 'P' returned a result that is nested deeper than the maximum of 256 levels.";
+    for (pass, cause) in [
+        (json!({"Type": "Pass", "Parameters": {"a.$": "$"}, "Next": "C"}), output),
+        (json!({"Type": "Pass", "ResultPath": "$.a", "Next": "C"}), output),
+        (json!({"Type": "Pass", "Parameters": {"x": [{"y.$": "$"}]}, "ResultPath": "$.r", "OutputPath": "$.r", "Next": "C"}), output),
+        (json!({"Type": "Pass", "Assign": {"v": {"a.$": "$v"}}, "Next": "C"}),
+            "The variable 'v' assigned in state 'P' is nested deeper than the maximum of 256 levels."),
+    ] {
+        let mut def = deepening_loop(pass);
+        def["StartAt"] = json!("Init");
+        def["States"]["Init"]["Assign"] = json!({"v": {}});
+        let t = within_30s(move || run(def, json!({}), vec![]));
+        assert_eq!(t.status, too_deep(cause));
+    }
 }

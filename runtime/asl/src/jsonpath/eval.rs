@@ -50,7 +50,7 @@ pub(crate) fn index(array: &[Value], index: i64) -> Option<&Value> {
 fn apply<'a>(step: &Step, node: &'a Value, leaf: bool, out: &mut Vec<&'a Value>) {
     match step {
         Step::Name(name) => {
-            if let Some(value) = node.as_object().and_then(|map| map.get(name)) {
+            if let Some(value) = node.as_object().and_then(|map| super::member(map, name)) {
                 out.push(value);
             }
         }

@@ -36,7 +36,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 
-pub use write::WriteError;
+pub use write::{WriteError, WriteUndo};
 
 /// Which value a path reads from.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -67,6 +67,31 @@ pub struct JsonPath {
     steps: Vec<Step>,
     definite: bool,
     reference: bool,
+}
+
+/// The member `name` of an object. A small object is searched in order, comparing names: that is
+/// cheaper than hashing the name, and gives the same member (names in an object are unique).
+#[inline]
+pub(crate) fn member<'a>(map: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if map.len() <= 8 {
+        map.iter().find_map(|(k, v)| (k == name).then_some(v))
+    } else {
+        map.get(name)
+    }
+}
+
+/// Follow reference steps (names and single indexes) from `root`; `None` when one of them finds
+/// nothing or a step is of another kind.
+pub(crate) fn get_steps<'a>(steps: &[Step], root: &'a Value) -> Option<&'a Value> {
+    let mut node = root;
+    for step in steps {
+        node = match step {
+            Step::Name(name) => member(node.as_object()?, name)?,
+            Step::Index(index) => eval::index(node.as_array()?, i64::from(*index))?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// One step of a path (a Jayway "path token").
@@ -216,15 +241,7 @@ impl JsonPath {
         if !self.reference {
             return None;
         }
-        let mut node = root;
-        for step in &self.steps {
-            node = match step {
-                Step::Name(name) => node.as_object()?.get(name)?,
-                Step::Index(index) => eval::index(node.as_array()?, i64::from(*index))?,
-                _ => return None,
-            };
-        }
-        Some(node)
+        get_steps(&self.steps, root)
     }
 
     /// `ResultPath` semantics: writes `value` into `doc` at this reference path and returns the
@@ -234,6 +251,12 @@ impl JsonPath {
     /// The root kind is not checked; a caller that only allows `$…` checks [`JsonPath::root`].
     pub fn write(&self, doc: Value, value: Value) -> Result<Value, WriteError> {
         write::write(self, doc, value)
+    }
+
+    /// [`JsonPath::write`] into `doc` where it stands, with no copy of the document. On error
+    /// `doc` is unchanged; on success the returned [`WriteUndo`] can restore it exactly.
+    pub fn write_in_place(&self, doc: &mut Value, value: Value) -> Result<WriteUndo, WriteError> {
+        write::write_in_place(self, doc, value)
     }
 
     /// The path in Jayway's normalized form, as its error messages print it:

@@ -554,6 +554,42 @@ fn write_table() {
             .write(doc(input), doc(value))
             .unwrap_or_else(|e| panic!("write {path} into {input}: {e}"));
         assert_eq!(text(&written), text(&doc(expected)), "write {path} into {input}");
+        // In place: the same result, and the undo record restores the input exactly.
+        let mut in_place = doc(input);
+        let undo = parse(path)
+            .write_in_place(&mut in_place, doc(value))
+            .unwrap_or_else(|e| panic!("write {path} in place into {input}: {e}"));
+        assert_eq!(text(&in_place), text(&doc(expected)), "write {path} in place into {input}");
+        undo.undo(&parse(path), &mut in_place);
+        assert_eq!(text(&in_place), text(&doc(input)), "undo {path} in {input}");
+    }
+}
+
+#[test]
+fn undoing_a_write_keeps_key_order() {
+    let input = r#"{"a":1,"b":{"x":[1,{"y":2}],"z":3},"c":3}"#;
+    for path in ["$.a", "$.b", "$.b.x", "$.b.x[1].y", "$.b.x[-1].y", "$.b.x[0]", "$.b.new.deeper", "$.c", "$.d.e", "$"] {
+        let mut d = doc(input);
+        let undo = parse(path).write_in_place(&mut d, json!({"w": true})).expect(path);
+        assert_ne!(text(&d), text(&doc(input)), "{path} changed nothing");
+        undo.undo(&parse(path), &mut d);
+        assert_eq!(text(&d), text(&doc(input)), "undo {path}");
+    }
+}
+
+#[test]
+fn a_write_says_when_it_appended_a_top_level_member() {
+    let input = r#"{"a":1,"b":{"x":2}}"#;
+    for (path, appended) in
+        [("$.new", Some("new")), ("$.n.m", Some("n")), ("$.a", None), ("$.b.x", None), ("$.b.new", None), ("$", None)]
+    {
+        let mut d = doc(input);
+        let undo = parse(path).write_in_place(&mut d, json!(0)).expect(path);
+        assert_eq!(undo.appended_member(&parse(path)), appended, "{path}");
+        if let Some(name) = appended {
+            let last = d.as_object().and_then(|m| m.keys().next_back()).map(String::as_str);
+            assert_eq!(last, Some(name), "{path} appends at the end");
+        }
     }
 }
 
@@ -650,6 +686,10 @@ fn write_failures() {
     for (path, input, expected) in cases {
         let err = parse(path).write(doc(input), json!(1)).expect_err(path);
         assert_eq!(err, expected, "write {path} into {input}");
+        let mut in_place = doc(input);
+        let err = parse(path).write_in_place(&mut in_place, json!(1)).expect_err(path);
+        assert_eq!(err, expected, "write {path} in place into {input}");
+        assert_eq!(text(&in_place), text(&doc(input)), "a failed write changed {input}");
     }
     let err = parse("$.a.b").write(doc(r#"{"a":"str"}"#), json!(1)).expect_err("through a string");
     assert_eq!(err.to_string(), "cannot write at '$.a.b': $['a'] is a string, not an object");

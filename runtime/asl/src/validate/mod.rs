@@ -30,6 +30,8 @@ mod tests_cases;
 mod tests_cases_more;
 #[cfg(test)]
 mod tests_corpus;
+#[cfg(test)]
+mod tests_fuzz;
 
 use std::collections::HashMap;
 

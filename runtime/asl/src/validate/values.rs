@@ -6,6 +6,9 @@ use serde_json::Value;
 use super::fields::{Lang, Msg};
 use super::Validator;
 use crate::diagnostic::codes;
+use crate::jsonata;
+use crate::jsonpath::JsonPath;
+use crate::template::Template;
 
 /// Largest value AWS takes for a seconds field.
 pub(super) const MAX_SECONDS: i128 = 99_999_999;
@@ -13,6 +16,11 @@ pub(super) const MAX_SECONDS: i128 = 99_999_999;
 /// How deep payload templates, `Output` values and similar free JSON are walked. Values parsed
 /// from text are never deeper (serde_json stops at 128), so this only bounds hand-built values.
 const MAX_VALUE_DEPTH: usize = 128;
+
+/// The most steps a `ResultPath` may have. It creates an object for each step it does not find,
+/// so a longer one would nest a state's output deeper than any state may hand on
+/// (256 levels, checked as each state ends), and too deep to copy or drop on a small stack.
+const MAX_RESULT_PATH_STEPS: usize = 256;
 
 /// Longest variable name AWS takes.
 const MAX_VARIABLE_NAME: usize = 80;
@@ -98,10 +106,21 @@ pub(super) fn check_number_range(
     }
 }
 
-/// Checks that a string is a `{% %}` JSONata expression.
+/// Checks that a string is a `{% %}` JSONata expression that compiles.
 pub(super) fn check_expression(v: &mut Validator<'_>, s: &str, loc: &str, field: &str) {
     if !is_expression(s) {
         v.schema(loc, format!("The value for the field '{field}' must be a JSONata expression of the form {{% expression %}}"));
+    } else {
+        check_compiles(v, s, loc);
+    }
+}
+
+/// A `{% %}` string whose expression the compiler refuses gets the compiler's diagnostic.
+fn check_compiles(v: &mut Validator<'_>, s: &str, loc: &str) {
+    if let Some(src) = jsonata::expression_of(s) {
+        if let Err(e) = jsonata::compile(src) {
+            v.schema(loc, format!("The JSONata expression '{src}' is invalid: {e}"));
+        }
     }
 }
 
@@ -167,8 +186,8 @@ pub(super) fn check_enum(
 }
 
 /// A JSONPath path field (`InputPath`, `ItemsPath`, `SecondsPath`, Choice `Variable` ...): a
-/// string starting with `$` (`$.x`, `$$.x` for the context object, `$var` for a variable).
-/// Full path syntax is checked where paths are compiled. `nullable` fields also take `null`.
+/// string starting with `$` (`$.x`, `$$.x` for the context object, `$var` for a variable) that
+/// parses as a path, as the compiler parses it. `nullable` fields also take `null`.
 pub(super) fn check_path(
     v: &mut Validator<'_>,
     value: &Value,
@@ -178,7 +197,14 @@ pub(super) fn check_path(
 ) {
     match value {
         Value::Null if nullable => {}
-        Value::String(s) if s.starts_with('$') => {}
+        Value::String(s) if s.starts_with('$') => match JsonPath::parse(s) {
+            Err(e) => v.schema(loc, format!("The value for the field '{field}' must be a valid JSONPath: {e}")),
+            Ok(p) if field == "ResultPath" && p.steps().len() > MAX_RESULT_PATH_STEPS => v.schema(
+                loc,
+                format!("The value for the field '{field}' must be a valid JSONPath: a ResultPath may have at most {MAX_RESULT_PATH_STEPS} steps"),
+            ),
+            Ok(_) => {}
+        },
         Value::String(_) => v.schema(
             loc,
             format!("The value for the field '{field}' must be a valid JSONPath"),
@@ -193,7 +219,8 @@ pub(super) fn is_path_or_intrinsic(s: &str) -> bool {
     s.starts_with('$') || s.starts_with("States.")
 }
 
-/// `ErrorPath`/`CausePath` and template `.$` values: a path or an intrinsic function call.
+/// `ErrorPath`/`CausePath` and template `.$` values: a path or an intrinsic function call, that
+/// parses as the compiler parses it.
 pub(super) fn check_path_or_intrinsic(
     v: &mut Validator<'_>,
     value: &Value,
@@ -201,7 +228,11 @@ pub(super) fn check_path_or_intrinsic(
     field: &str,
 ) {
     match value.as_str() {
-        Some(s) if is_path_or_intrinsic(s) => {}
+        Some(s) if is_path_or_intrinsic(s) => {
+            if let Err(d) = Template::path_or_intrinsic(s, field, loc) {
+                v.push(d);
+            }
+        }
         Some(_) => v.schema(
             loc,
             format!(
@@ -277,6 +308,7 @@ pub(super) fn check_jsonata_strings(v: &mut Validator<'_>, value: &Value, loc: &
         Value::String(s) if s.starts_with("{%") && !is_expression(s) => {
             v.schema(loc, "JSONata string must start with {% and end with %}");
         }
+        Value::String(s) => check_compiles(v, s, loc),
         Value::Object(map) => {
             for (key, val) in map {
                 check_jsonata_strings(v, val, &format!("{loc}/{key}"), depth + 1);
