@@ -8,6 +8,7 @@
 //! Run: `cargo bench -p sandbox --bench call` (`-- --quick` for a short run).
 
 #[path = "../tests/support/guests.rs"]
+#[allow(dead_code)] // shared with the tests, which use every guest
 mod guests;
 
 use sandbox::{CallOptions, FunctionHandle, Grants, Sandbox, SandboxConfig};

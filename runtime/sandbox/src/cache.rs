@@ -29,6 +29,10 @@ impl Hasher for Sha256Hasher {
 pub(crate) struct ModuleCache {
     dir: PathBuf,
     engine_digest: String,
+    /// Loads served by an artifact already on disk.
+    pub(crate) hits: AtomicU64,
+    /// Loads that had to compile.
+    pub(crate) misses: AtomicU64,
 }
 
 /// What is cached: the artifact kinds differ and must not be confused.
@@ -60,6 +64,8 @@ impl ModuleCache {
         ModuleCache {
             dir,
             engine_digest: hex::encode(digest.get(..8).unwrap_or_default()),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
         }
     }
 
@@ -83,9 +89,11 @@ impl ModuleCache {
             // cache directory belongs to the host; wasmtime still checks the header and
             // engine compatibility and returns an error for a foreign or truncated file.
             if let Ok(module) = unsafe { Module::deserialize_file(engine, &path) } {
+                self.hits.fetch_add(1, Ordering::Relaxed);
                 return Ok(module);
             }
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         let artifact = engine
             .precompile_module(bytes)
             .map_err(|e| CompileError::Invalid(crate::error::chain_message(&e)))?;
@@ -110,9 +118,11 @@ impl ModuleCache {
             // SAFETY: as for modules: written by `store` from `precompile_component` of this
             // engine configuration; wasmtime checks header and compatibility.
             if let Ok(component) = unsafe { Component::deserialize_file(engine, &path) } {
+                self.hits.fetch_add(1, Ordering::Relaxed);
                 return Ok(component);
             }
         }
+        self.misses.fetch_add(1, Ordering::Relaxed);
         let artifact = engine
             .precompile_component(bytes)
             .map_err(|e| CompileError::Invalid(crate::error::chain_message(&e)))?;

@@ -171,6 +171,23 @@ impl Sandbox {
     pub fn load(&self, name: &str, bytes: &[u8], grants: Grants) -> Result<FunctionHandle, LoadError> {
         load::load(&self.shared, name, bytes, grants)
     }
+
+    /// How often [`Sandbox::load`] found a precompiled artifact on disk (hits) and how often
+    /// it had to compile (misses), since the sandbox was created.
+    pub fn cache_stats(&self) -> CacheStats {
+        use std::sync::atomic::Ordering::Relaxed;
+        CacheStats {
+            hits: self.shared.cache.hits.load(Relaxed),
+            misses: self.shared.cache.misses.load(Relaxed),
+        }
+    }
+}
+
+/// Counts of the precompiled-module cache (see [`Sandbox::cache_stats`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
 }
 
 /// What kind of guest a function is.

@@ -252,6 +252,7 @@ fn restart_maps_the_cached_artifact_instead_of_recompiling() {
     let first = new_sandbox();
     let f = first.load("t", &guests().trivial_task, Grants::default()).expect("load");
     assert_eq!(call(&f, "[1]").result, Ok("[1]".to_string()));
+    assert_eq!(first.cache_stats(), sandbox::CacheStats { hits: 0, misses: 1 });
     drop((f, first));
     let before = artifacts();
     assert_eq!(before.len(), 1, "{before:?}");
@@ -262,6 +263,7 @@ fn restart_maps_the_cached_artifact_instead_of_recompiling() {
     let f = second.load("t", &guests().trivial_task, Grants::default()).expect("load");
     assert_eq!(call(&f, "[2]").result, Ok("[2]".to_string()));
     assert_eq!(artifacts(), before, "the artifact was rewritten");
+    assert_eq!(second.cache_stats(), sandbox::CacheStats { hits: 1, misses: 0 });
 
     // A corrupted artifact is replaced, not trusted. (It is replaced by a rename: a mapped
     // artifact must never be truncated in place, see the cache module.)
@@ -270,6 +272,7 @@ fn restart_maps_the_cached_artifact_instead_of_recompiling() {
     std::fs::rename(&garbage, &before[0].0).expect("corrupt");
     let f = second.load("t", &guests().trivial_task, Grants::default()).expect("reload");
     assert_eq!(call(&f, "[3]").result, Ok("[3]".to_string()));
+    assert_eq!(second.cache_stats(), sandbox::CacheStats { hits: 1, misses: 1 }, "a corrupt artifact is a miss");
 }
 
 #[test]

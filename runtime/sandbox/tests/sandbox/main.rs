@@ -1,12 +1,13 @@
 //! Integration tests of the sandbox: happy paths of every guest kind, grants, and hostile
 //! guests that must each end in the right ASL error with the host alive and the next call
-//! fine.
+//! fine, and the ready-made plugins of `plugins/dist` end to end.
 
 #[path = "../support/guests.rs"]
 mod guests;
 
 mod hostile;
 mod kinds;
+mod plugins;
 
 use sandbox::{CallOptions, CallOutcome, FunctionHandle, Grants, Sandbox, SandboxConfig, TaskFailure};
 use std::sync::OnceLock;
