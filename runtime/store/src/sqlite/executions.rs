@@ -1,0 +1,346 @@
+//! SQL for executions: inserting, committing steps, and the engine's and API's reads.
+
+use rusqlite::types::Value;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+
+use crate::page::{self, paginate};
+use crate::{
+    Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery, JournalEntry,
+    MachineKind, Page, StoreError, StoredEvent, TimerRecord, TokenRecord,
+};
+
+const EXECUTION_COLUMNS: &str = "id, arn, name, state_machine_arn, version_arn, alias_arn, definition, kind, \
+     status, input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header";
+
+fn execution_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExecutionRecord)> {
+    let kind: String = row.get(7)?;
+    let status: String = row.get(8)?;
+    let corrupt = |i: usize, e: StoreError| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    };
+    Ok((
+        row.get(0)?,
+        ExecutionRecord {
+            arn: row.get(1)?,
+            name: row.get(2)?,
+            state_machine_arn: row.get(3)?,
+            state_machine_version_arn: row.get(4)?,
+            state_machine_alias_arn: row.get(5)?,
+            definition: row.get(6)?,
+            kind: MachineKind::parse(&kind).map_err(|e| corrupt(7, e))?,
+            status: ExecutionStatus::parse(&status).map_err(|e| corrupt(8, e))?,
+            input: row.get(9)?,
+            output: row.get(10)?,
+            error: row.get(11)?,
+            cause: row.get(12)?,
+            start_ms: row.get(13)?,
+            stop_ms: row.get(14)?,
+            redrive_count: row.get(15)?,
+            redrive_ms: row.get(16)?,
+            trace_header: row.get(17)?,
+        },
+    ))
+}
+
+/// The row id of an execution.
+fn execution_id(conn: &Connection, arn: &str) -> Result<Option<i64>, StoreError> {
+    let mut stmt = conn.prepare_cached("SELECT id FROM executions WHERE arn = ?1")?;
+    Ok(stmt.query_row([arn], |row| row.get(0)).optional()?)
+}
+
+fn require_execution(conn: &Connection, arn: &str) -> Result<i64, StoreError> {
+    execution_id(conn, arn)?.ok_or_else(|| StoreError::NotFound(format!("execution {arn}")))
+}
+
+/// Inserts the execution row, then applies its first commit.
+pub(crate) fn create(conn: &Connection, record: &ExecutionRecord, first: &Commit) -> Result<(), StoreError> {
+    if first.execution_arn != record.arn {
+        return Err(StoreError::Invalid(format!(
+            "the first commit is for {} but the execution is {}",
+            first.execution_arn, record.arn
+        )));
+    }
+    if execution_id(conn, &record.arn)?.is_some() {
+        return Err(StoreError::AlreadyExists(format!("execution {}", record.arn)));
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO executions (arn, name, state_machine_arn, version_arn, alias_arn, definition, kind, status, \
+         input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?;
+    stmt.execute(params![
+        record.arn,
+        record.name,
+        record.state_machine_arn,
+        record.state_machine_version_arn,
+        record.state_machine_alias_arn,
+        record.definition,
+        record.kind.as_str(),
+        record.status.as_str(),
+        record.input,
+        record.output,
+        record.error,
+        record.cause,
+        record.start_ms,
+        record.stop_ms,
+        record.redrive_count,
+        record.redrive_ms,
+        record.trace_header,
+    ])?;
+    apply(conn, first)
+}
+
+/// Applies one commit (inside the writer's savepoint, so it lands whole or not at all).
+pub(crate) fn apply(conn: &Connection, commit: &Commit) -> Result<(), StoreError> {
+    let arn = &commit.execution_arn;
+    let id = require_execution(conn, arn)?;
+    if !commit.events.is_empty() {
+        let mut last: u64 = conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_id = ?1")?
+            .query_row([id], |row| row.get::<_, i64>(0))? as u64;
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO events (execution_id, id, timestamp_ms, type, json) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for event in &commit.events {
+            if event.id >= 1 && event.id <= last {
+                return Err(StoreError::DuplicateEvent { execution_arn: arn.clone(), id: event.id });
+            }
+            if event.id != last + 1 {
+                return Err(StoreError::EventOutOfOrder { execution_arn: arn.clone(), last, got: event.id });
+            }
+            insert.execute(params![id, event.id as i64, event.timestamp_ms, event.event_type, event.json])?;
+            last = event.id;
+        }
+    }
+    if !commit.journal.is_empty() {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO journal (execution_id, seq, input, now_ms, entropy) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (execution_id, seq) DO NOTHING",
+        )?;
+        for entry in &commit.journal {
+            let seq = to_i64(entry.seq, "journal seq")?;
+            // The entropy is stored bit for bit in a signed column.
+            let n = insert.execute(params![id, seq, entry.input, entry.now_ms, entry.entropy as i64])?;
+            if n == 0 {
+                return Err(StoreError::DuplicateJournal { execution_arn: arn.clone(), seq: entry.seq });
+            }
+        }
+    }
+    if let Some(s) = &commit.status {
+        conn.prepare_cached(
+            "UPDATE executions SET status = ?2, stop_ms = ?3, output = ?4, error = ?5, cause = ?6, \
+             redrive_count = ?7, redrive_ms = ?8 WHERE id = ?1",
+        )?
+        .execute(params![id, s.status.as_str(), s.stop_ms, s.output, s.error, s.cause, s.redrive_count, s.redrive_ms])?;
+    }
+    if !commit.timers_set.is_empty() {
+        let mut upsert = conn.prepare_cached(
+            "INSERT INTO timers (execution_id, work_id, due_ms, kind) VALUES (?1, ?2, ?3, ?4) \
+             ON CONFLICT (execution_id, work_id) DO UPDATE SET due_ms = excluded.due_ms, kind = excluded.kind",
+        )?;
+        for t in &commit.timers_set {
+            upsert.execute(params![id, to_i64(t.work_id, "timer work id")?, t.due_ms, t.kind])?;
+        }
+    }
+    if !commit.timers_cleared.is_empty() {
+        let mut delete = conn.prepare_cached("DELETE FROM timers WHERE execution_id = ?1 AND work_id = ?2")?;
+        for work_id in &commit.timers_cleared {
+            delete.execute(params![id, to_i64(*work_id, "timer work id")?])?;
+        }
+    }
+    if !commit.tokens_added.is_empty() {
+        let mut insert = conn.prepare_cached(
+            "INSERT INTO tokens (token, execution_id, work_id, activity_arn, input, heartbeat_seconds) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (token) DO NOTHING",
+        )?;
+        for t in &commit.tokens_added {
+            if t.execution_arn != *arn {
+                return Err(StoreError::Invalid(format!(
+                    "task token {} belongs to {}, not to the committing execution {arn}",
+                    t.token, t.execution_arn
+                )));
+            }
+            let heartbeat = t.heartbeat_seconds.map(|h| to_i64(h, "heartbeat seconds")).transpose()?;
+            let n = insert.execute(params![
+                t.token,
+                id,
+                to_i64(t.work_id, "token work id")?,
+                t.activity_arn,
+                t.input,
+                heartbeat
+            ])?;
+            if n == 0 {
+                return Err(StoreError::AlreadyExists(format!("task token {}", t.token)));
+            }
+        }
+    }
+    if !commit.tokens_removed.is_empty() {
+        let mut delete = conn.prepare_cached("DELETE FROM tokens WHERE token = ?1")?;
+        for token in &commit.tokens_removed {
+            delete.execute([token])?;
+        }
+    }
+    Ok(())
+}
+
+fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{what} {n} does not fit in 63 bits")))
+}
+
+pub(crate) fn get(conn: &Connection, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {
+    let sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE arn = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    Ok(stmt.query_row([arn], execution_row).optional()?.map(|(_, r)| r))
+}
+
+pub(crate) fn list(conn: &Connection, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError> {
+    let limit = page::page_size(query.max)?;
+    let mut sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE 1 = 1");
+    let mut args: Vec<Value> = Vec::new();
+    let scope = match &query.scope {
+        ExecutionScope::All => "all".to_string(),
+        ExecutionScope::StateMachine(arn) => {
+            sql.push_str(" AND state_machine_arn = ?");
+            args.push(Value::Text(arn.clone()));
+            format!("machine {arn}")
+        }
+        ExecutionScope::Version(arn) => {
+            sql.push_str(" AND version_arn = ?");
+            args.push(Value::Text(arn.clone()));
+            format!("version {arn}")
+        }
+        ExecutionScope::Alias(arn) => {
+            sql.push_str(" AND alias_arn = ?");
+            args.push(Value::Text(arn.clone()));
+            format!("alias {arn}")
+        }
+    };
+    if let Some(status) = query.status {
+        sql.push_str(" AND status = ?");
+        args.push(Value::Text(status.as_str().to_string()));
+    }
+    match query.redriven {
+        Some(true) => sql.push_str(" AND redrive_count > 0"),
+        Some(false) => sql.push_str(" AND redrive_count = 0"),
+        None => {}
+    }
+    // The token is only valid for the same filters.
+    let scope = format!(
+        "{scope}|{}|{:?}",
+        query.status.map_or("", ExecutionStatus::as_str),
+        query.redriven
+    );
+    if let Some(token) = &query.next_token {
+        sql.push_str(" AND id < ?");
+        args.push(Value::Integer(page::decode(token, "executions", &scope)?));
+    }
+    sql.push_str(" ORDER BY id DESC LIMIT ?");
+    args.push(Value::Integer(limit as i64 + 1));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), execution_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(paginate(rows, limit, "executions", &scope))
+}
+
+pub(crate) fn history(conn: &Connection, arn: &str, query: &HistoryQuery) -> Result<Page<StoredEvent>, StoreError> {
+    let limit = page::page_size(query.max)?;
+    let id = require_execution(conn, arn)?;
+    let scope = format!("{arn}|{}", query.reverse);
+    let after = match &query.next_token {
+        Some(token) => Some(page::decode(token, "history", &scope)?),
+        None => None,
+    };
+    let sql = if query.reverse {
+        "SELECT id, timestamp_ms, type, json FROM events WHERE execution_id = ?1 AND id < ?2 ORDER BY id DESC LIMIT ?3"
+    } else {
+        "SELECT id, timestamp_ms, type, json FROM events WHERE execution_id = ?1 AND id > ?2 ORDER BY id ASC LIMIT ?3"
+    };
+    let bound = after.unwrap_or(if query.reverse { i64::MAX } else { 0 });
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt
+        .query_map(params![id, bound, limit as i64 + 1], |row| {
+            let id: i64 = row.get(0)?;
+            Ok((id, StoredEvent { id: id as u64, timestamp_ms: row.get(1)?, event_type: row.get(2)?, json: row.get(3)? }))
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(paginate(rows, limit, "history", &scope))
+}
+
+pub(crate) fn journal(conn: &Connection, arn: &str) -> Result<Vec<JournalEntry>, StoreError> {
+    let id = require_execution(conn, arn)?;
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, input, now_ms, entropy FROM journal WHERE execution_id = ?1 ORDER BY seq")?;
+    let rows = stmt.query_map([id], |row| {
+        Ok(JournalEntry {
+            seq: row.get::<_, i64>(0)? as u64,
+            input: row.get(1)?,
+            now_ms: row.get(2)?,
+            entropy: row.get::<_, i64>(3)? as u64,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn running(conn: &Connection) -> Result<Vec<ExecutionRecord>, StoreError> {
+    // The literal matches the partial index `executions_running`.
+    let sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], execution_row)?;
+    rows.map(|r| r.map(|(_, rec)| rec).map_err(StoreError::from)).collect()
+}
+
+pub(crate) fn timers(conn: &Connection, arn: &str) -> Result<Vec<TimerRecord>, StoreError> {
+    let id = require_execution(conn, arn)?;
+    let mut stmt = conn
+        .prepare_cached("SELECT work_id, due_ms, kind FROM timers WHERE execution_id = ?1 ORDER BY due_ms, work_id")?;
+    let rows = stmt.query_map([id], |row| {
+        Ok(TimerRecord { work_id: row.get::<_, i64>(0)? as u64, due_ms: row.get(1)?, kind: row.get(2)? })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+const TOKEN_SELECT: &str = "SELECT t.token, e.arn, t.work_id, t.activity_arn, t.input, t.heartbeat_seconds \
+     FROM tokens t JOIN executions e ON e.id = t.execution_id";
+
+fn token_row(row: &Row<'_>) -> rusqlite::Result<TokenRecord> {
+    Ok(TokenRecord {
+        token: row.get(0)?,
+        execution_arn: row.get(1)?,
+        work_id: row.get::<_, i64>(2)? as u64,
+        activity_arn: row.get(3)?,
+        input: row.get(4)?,
+        heartbeat_seconds: row.get::<_, Option<i64>>(5)?.map(|h| h as u64),
+    })
+}
+
+pub(crate) fn token(conn: &Connection, token: &str) -> Result<Option<TokenRecord>, StoreError> {
+    let sql = format!("{TOKEN_SELECT} WHERE t.token = ?1");
+    Ok(conn.prepare_cached(&sql)?.query_row([token], token_row).optional()?)
+}
+
+pub(crate) fn pending_activity_tasks(conn: &Connection, activity_arn: &str) -> Result<Vec<TokenRecord>, StoreError> {
+    let sql = format!(
+        "{TOKEN_SELECT} WHERE t.activity_arn = ?1 AND t.activity_arn IS NOT NULL AND t.claimed_ms IS NULL ORDER BY t.id"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([activity_arn], token_row)?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Marks the oldest pending task of an activity as claimed and returns it.
+pub(crate) fn claim_activity_task(
+    conn: &Connection,
+    activity_arn: &str,
+    worker_name: Option<&str>,
+    now_ms: i64,
+) -> Result<Option<TokenRecord>, StoreError> {
+    let sql = format!(
+        "{TOKEN_SELECT} WHERE t.activity_arn = ?1 AND t.activity_arn IS NOT NULL AND t.claimed_ms IS NULL \
+         ORDER BY t.id LIMIT 1"
+    );
+    let Some(task) = conn.prepare_cached(&sql)?.query_row([activity_arn], token_row).optional()? else {
+        return Ok(None);
+    };
+    conn.prepare_cached("UPDATE tokens SET claimed_ms = ?2, worker_name = ?3 WHERE token = ?1")?
+        .execute(params![task.token, now_ms, worker_name])?;
+    Ok(Some(task))
+}

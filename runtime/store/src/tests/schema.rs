@@ -1,0 +1,88 @@
+use rusqlite::Connection;
+
+use super::*;
+use crate::{Store, StoreError};
+
+fn user_version(path: &std::path::Path) -> i64 {
+    Connection::open(path).unwrap().pragma_query_value(None, "user_version", |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn migrates_an_empty_database_and_reopens_idempotently() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested").join("s.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(user_version(&path), SqliteStore::schema_version());
+        store.create_state_machine(machine("m", "{}")).unwrap();
+    }
+    // Re-opening runs no migration twice and keeps the data.
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), SqliteStore::schema_version());
+    assert!(store.state_machine(&ctx().state_machine("m")).unwrap().is_some());
+    let mode: String =
+        Connection::open(&path).unwrap().pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn refuses_a_database_from_a_newer_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    drop(SqliteStore::open(&path).unwrap());
+    Connection::open(&path).unwrap().pragma_update(None, "user_version", 999).unwrap();
+    match SqliteStore::open(&path) {
+        Err(StoreError::SchemaTooNew { found: 999, supported }) => assert_eq!(supported, SqliteStore::schema_version()),
+        Err(other) => panic!("wrong error {other}"),
+        Ok(_) => panic!("a newer schema was accepted"),
+    }
+}
+
+#[test]
+fn reports_an_unusable_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("file");
+    std::fs::write(&file, b"x").unwrap();
+    // The parent "directory" is a file.
+    let err = SqliteStore::open(file.join("s.db")).err().expect("open must fail");
+    assert!(matches!(err, StoreError::Io { .. }), "{err}");
+}
+
+#[test]
+fn the_background_checkpointer_copies_the_wal_into_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let mut config = crate::SqliteConfig::new(&path);
+    config.checkpoint_interval = Some(std::time::Duration::from_millis(10));
+    let store = SqliteStore::open_with(config).unwrap();
+    let rec = execution("m", "e", 0);
+    store.create_execution(&rec, commit_events(&rec.arn, 1..=1)).unwrap();
+    // Three commits of about 1 MiB: some 770 WAL frames, below the 1000 at which SQLite itself
+    // would checkpoint, so only the checkpointer thread moves them into the database file.
+    let big = "x".repeat(1024 * 1024);
+    for id in 2..=4u64 {
+        let mut commit = commit_events(&rec.arn, id..=id);
+        commit.events[0].json = format!("{{\"id\":{id},\"pad\":\"{big}\"}}");
+        store.commit_blocking(commit).unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let size = std::fs::metadata(&path).unwrap().len();
+        if size > 2 * 1024 * 1024 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the database file is still {size} bytes");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn names_the_file_it_cannot_open() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the database file should be.
+    let path = dir.path().join("s.db");
+    std::fs::create_dir(&path).unwrap();
+    let err = SqliteStore::open(&path).err().expect("open must fail");
+    assert!(matches!(err, StoreError::Open { .. }), "{err}");
+    assert!(err.to_string().contains(&path.display().to_string()), "{err}");
+}
