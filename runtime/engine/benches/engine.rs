@@ -1,0 +1,273 @@
+//! The engine's benchmarks, against SQLite in a temporary directory and the real plugins
+//! (`plugins/build.sh` first):
+//!
+//! - `standard`: Standard executions of the four-task order example with the full history
+//!   persisted, 64 in flight: executions/s, and the latency from StartExecution to the durable
+//!   end (p50, p99).
+//! - `express`: synchronous Express runs of a four-Pass machine in process, 8 in flight: runs/s
+//!   and latency.
+//! - `waiting`: 10,000 Standard executions parked (half in a one-hour Wait, half in an activity
+//!   task waiting for a worker): the process's resident memory.
+//!
+//! Run: `cargo bench -p engine --bench engine [-- standard|express|waiting] [--quick]`
+//! (`STANDARD_IN_FLIGHT=N` for another number of Standard executions in flight).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use engine::{Engine, EngineConfig, Observer, StartRequest};
+use store::{MachineKind, StateMachineRecord};
+use tokio::sync::oneshot;
+
+/// The allocator of the stepwasm binary.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// Wakes whoever waits for an execution's durable end.
+#[derive(Default)]
+struct Ends {
+    waiting: Mutex<HashMap<String, oneshot::Sender<String>>>,
+}
+
+impl Observer for Ends {
+    fn execution_finished(&self, _sm: &str, execution_arn: &str, _express: bool, status: &str) {
+        if let Some(tx) = self.waiting.lock().unwrap().remove(execution_arn) {
+            let _ = tx.send(status.to_string());
+        }
+    }
+}
+
+async fn open(dir: &Path, ends: Option<Arc<Ends>>) -> Engine {
+    let mut config = EngineConfig::new(dir);
+    config.sandbox.max_instances = 256;
+    config.observer = ends.map(|e| e as Arc<dyn Observer>);
+    Engine::open(config).await.expect("the engine opens")
+}
+
+fn create(engine: &Engine, name: &str, definition: &str, kind: MachineKind) -> String {
+    let arn = engine.arns().state_machine(name);
+    engine
+        .store()
+        .create_state_machine(StateMachineRecord {
+            arn: arn.clone(),
+            name: name.into(),
+            kind,
+            definition: definition.into(),
+            role_arn: "arn:aws:iam::123456789012:role/bench".into(),
+            created_ms: 0,
+            updated_ms: 0,
+            revision_id: None,
+            description: None,
+            logging_json: None,
+            tracing_json: None,
+            encryption_json: None,
+        })
+        .expect("the machine is created");
+    arn
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}
+
+async fn standard(quick: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let ends = Arc::new(Ends::default());
+    let engine = open(dir.path(), Some(ends.clone())).await;
+    for name in ["validate-order", "check-inventory", "process-payment", "confirm-order"] {
+        let wasm = std::fs::read(repo().join(format!("plugins/dist/{name}.wasm"))).expect("run plugins/build.sh first");
+        engine.put_function(name, wasm, sandbox::Grants::default()).await.unwrap();
+    }
+    let sm = create(&engine, "orders", &read("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let input = read("examples/order-processing/input.json");
+    let total = if quick { 1_000 } else { 10_000 };
+    // `STANDARD_IN_FLIGHT=N` trades throughput for latency (Little's law: latency ≈ in flight / rate).
+    let in_flight: usize = std::env::var("STANDARD_IN_FLIGHT").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(64);
+    let run = |range: std::ops::Range<usize>| {
+        let (engine, ends, sm, input) = (engine.clone(), ends.clone(), sm.clone(), input.clone());
+        tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(range.len());
+            for i in range {
+                let name = format!("e{i}");
+                let arn = engine.arns().execution("orders", &name);
+                let (tx, rx) = oneshot::channel();
+                ends.waiting.lock().unwrap().insert(arn, tx);
+                let t0 = Instant::now();
+                let req = StartRequest { state_machine_arn: sm.clone(), name: Some(name), input: Some(input.clone()), trace_header: None };
+                engine.start_execution(req).await.expect("started");
+                let status = rx.await.expect("the end is reported");
+                assert_eq!(status, "SUCCEEDED");
+                latencies.push(t0.elapsed());
+            }
+            latencies
+        })
+    };
+    // Warm up (first calls map code pages, the store's caches fill).
+    for l in futures_join((0..in_flight).map(|k| run(1_000_000 + k * 10..1_000_000 + k * 10 + 5))).await {
+        drop(l);
+    }
+    let per = total / in_flight;
+    let started = Instant::now();
+    let mut all: Vec<Duration> = Vec::with_capacity(total);
+    for l in futures_join((0..in_flight).map(|k| run(k * per..(k + 1) * per))).await {
+        all.extend(l);
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    let n = all.len();
+    println!(
+        "standard: {n} executions of the 4-task order example (22 history events each, persisted), {in_flight} in flight: {:.0} executions/s; latency p50 {:.2} ms, p99 {:.2} ms",
+        n as f64 / elapsed.as_secs_f64(),
+        percentile(&all, 0.5).as_secs_f64() * 1e3,
+        percentile(&all, 0.99).as_secs_f64() * 1e3,
+    );
+    // One at a time: the latency of a lone execution.
+    let mut lone = Vec::new();
+    for l in futures_join(std::iter::once(run(2_000_000..2_000_000 + if quick { 100 } else { 500 }))).await {
+        lone.extend(l);
+    }
+    lone.sort();
+    println!(
+        "standard: one at a time: latency p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&lone, 0.5).as_secs_f64() * 1e3,
+        percentile(&lone, 0.99).as_secs_f64() * 1e3
+    );
+}
+
+async fn futures_join<T: Send + 'static>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.expect("a bench task panicked"));
+    }
+    out
+}
+
+const FOUR_PASSES: &str = r#"{"StartAt":"A","States":{
+  "A":{"Type":"Pass","Parameters":{"n.$":"$.n","step":"a"},"ResultPath":"$.a","Next":"B"},
+  "B":{"Type":"Pass","Parameters":{"n.$":"$.n","step":"b"},"ResultPath":"$.b","Next":"C"},
+  "C":{"Type":"Pass","Parameters":{"n.$":"$.n","step":"c"},"ResultPath":"$.c","Next":"D"},
+  "D":{"Type":"Pass","Parameters":{"n.$":"$.n","step":"d"},"ResultPath":"$.d","End":true}}}"#;
+
+async fn express(quick: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = EngineConfig::new(dir.path());
+    config.sandbox.max_instances = 16;
+    let engine = Engine::open(config).await.unwrap();
+    let sm = create(&engine, "passes", FOUR_PASSES, MachineKind::Express);
+    let total: usize = if quick { 20_000 } else { 200_000 };
+    let in_flight = 8;
+    let run = |count: usize| {
+        let (engine, sm) = (engine.clone(), sm.clone());
+        tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(count);
+            for i in 0..count {
+                let t0 = Instant::now();
+                let req = StartRequest { state_machine_arn: sm.clone(), name: None, input: Some(format!("{{\"n\":{i}}}")), trace_header: None };
+                let out = engine.start_sync_execution(req).await.expect("ran");
+                assert_eq!(out.status, "SUCCEEDED");
+                lat.push(t0.elapsed());
+            }
+            lat
+        })
+    };
+    futures_join((0..in_flight).map(|_| run(500))).await;
+    let started = Instant::now();
+    let mut all = Vec::with_capacity(total);
+    for l in futures_join((0..in_flight).map(|_| run(total / in_flight))).await {
+        all.extend(l);
+    }
+    let elapsed = started.elapsed();
+    all.sort();
+    println!(
+        "express: {} synchronous runs of a 4-Pass machine in process, {in_flight} in flight: {:.0} runs/s; latency p50 {:.1} µs, p99 {:.1} µs",
+        all.len(),
+        all.len() as f64 / elapsed.as_secs_f64(),
+        percentile(&all, 0.5).as_secs_f64() * 1e6,
+        percentile(&all, 0.99).as_secs_f64() * 1e6,
+    );
+}
+
+async fn waiting(quick: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path(), None).await;
+    let activity = engine.arns().activity("approve");
+    engine
+        .store()
+        .create_activity(store::ActivityRecord { arn: activity.clone(), name: "approve".into(), created_ms: 0 })
+        .unwrap();
+    let wait = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":3600,"End":true}}}"#;
+    let callback = format!(r#"{{"StartAt":"A","States":{{"A":{{"Type":"Task","Resource":"{activity}","HeartbeatSeconds":3600,"End":true}}}}}}"#);
+    let sm_wait = create(&engine, "waits", wait, MachineKind::Standard);
+    let sm_cb = create(&engine, "callbacks", &callback, MachineKind::Standard);
+    let total: usize = if quick { 2_000 } else { 10_000 };
+    let before = rss_mib();
+    let input = r#"{"order":{"id":"ord-0000001234","items":[{"sku":"A-1","qty":2},{"sku":"B-22","qty":1}],"total":123.45}}"#;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|k| {
+            let (engine, a, b) = (engine.clone(), sm_wait.clone(), sm_cb.clone());
+            tokio::spawn(async move {
+                for i in (k..total).step_by(8) {
+                    let sm = if i % 2 == 0 { a.clone() } else { b.clone() };
+                    let req = StartRequest { state_machine_arn: sm, name: Some(format!("p{i}")), input: Some(input.into()), trace_header: None };
+                    engine.start_execution(req).await.expect("started");
+                }
+            })
+        })
+        .collect();
+    futures_join(tasks.into_iter()).await;
+    let start_secs = started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let running = engine.running_count();
+    let after = rss_mib();
+    println!(
+        "waiting: {running} Standard executions parked ({} in a Wait, {} in an activity task), started in {start_secs:.1} s: RSS {after:.0} MiB (engine alone before: {before:.0} MiB; {:.1} KiB per execution)",
+        total / 2,
+        total - total / 2,
+        (after - before) * 1024.0 / running.max(1) as f64,
+    );
+    assert_eq!(running, total, "every execution is still waiting");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let chosen: Vec<&str> = args.iter().map(String::as_str).filter(|a| ["standard", "express", "waiting"].contains(a)).collect();
+    let all = chosen.is_empty();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        if all || chosen.contains(&"express") {
+            express(quick).await;
+        }
+        if all || chosen.contains(&"standard") {
+            standard(quick).await;
+        }
+        if all || chosen.contains(&"waiting") {
+            waiting(quick).await;
+        }
+    });
+}

@@ -1,0 +1,609 @@
+//! One running execution: a task that owns its [`Execution`], receives inputs over a channel
+//! and, for each batch of inputs, steps → persists → acts.
+//!
+//! Durability rule: nothing a step asks for (running a task, arming a timer, handing out a
+//! token) happens before the commit carrying that step's journal entry and events is done.
+//! Inputs that need no outside help — a task starting, a task whose resource cannot be
+//! resolved failing — are stepped at once and share the commit of the step that caused them.
+//! Express executions skip the store and keep their events in memory.
+
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use asl::events::HistoryEvent;
+use asl::exec::{Execution, Input, Status, TaskRequest, Work, WorkId};
+use asl::model::Machine;
+use serde_json::Value;
+use store::{Commit, ExecutionStatus, JournalEntry, StatusUpdate, StoredEvent, TimerRecord, TokenRecord};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::error::EngineError;
+use crate::journal::Entry;
+use crate::resource::{self, Target};
+use crate::tasks::{self, Call};
+use crate::{now_ms, Inner};
+
+/// A message to a running execution.
+pub(crate) enum Msg {
+    /// Step this input; answer with the time it was stepped at once it is committed.
+    Input { input: Input, reply: Option<oneshot::Sender<Result<i64, EngineError>>> },
+    /// An activity worker took the task: step `TaskStarted` if it is still wanted.
+    ActivityTaken { id: WorkId, worker: Option<String> },
+}
+
+/// What the actor must do after a commit.
+enum Act {
+    Task { id: WorkId, call: Call },
+    Activity { id: WorkId, arn: String, token: String, input: String },
+    Callback { id: WorkId, token: String },
+    Timer { id: WorkId, at: i64 },
+    Cancel { id: WorkId },
+}
+
+/// The outcome of stepping a batch, before it is written.
+#[derive(Default)]
+pub(crate) struct Batch {
+    pub(crate) commit: Commit,
+    acts: Vec<Act>,
+    replies: Vec<oneshot::Sender<Result<i64, EngineError>>>,
+    last_now: i64,
+}
+
+/// A running execution.
+pub(crate) struct Actor {
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) machine: Arc<Machine>,
+    pub(crate) exec: Execution,
+    pub(crate) arn: String,
+    pub(crate) role_arn: String,
+    /// Standard: every batch is committed. Express: nothing is written.
+    pub(crate) durable: bool,
+    pub(crate) next_seq: u64,
+    pub(crate) redrive_count: u32,
+    pub(crate) redrive_ms: Option<i64>,
+    /// Express only: the history so far.
+    pub(crate) events: Vec<HistoryEvent>,
+    tx: mpsc::UnboundedSender<Msg>,
+    rx: mpsc::UnboundedReceiver<Msg>,
+    timers: BTreeSet<(i64, WorkId)>,
+    timer_at: HashMap<WorkId, i64>,
+    /// Tokens handed out, by the work they complete.
+    tokens: HashMap<WorkId, String>,
+    /// Activity tasks queued and not yet taken.
+    queued: HashSet<WorkId>,
+}
+
+/// How the run loop ended.
+pub(crate) enum Ending {
+    Finished,
+    /// A commit failed: the execution stays RUNNING in the store and resumes on the next open.
+    StoreFailed,
+}
+
+impl Actor {
+    pub(crate) fn new(
+        inner: Arc<Inner>,
+        machine: Arc<Machine>,
+        exec: Execution,
+        role_arn: String,
+        durable: bool,
+    ) -> Actor {
+        let (tx, rx) = mpsc::unbounded_channel();
+        Actor {
+            arn: exec.info().execution_arn.clone(),
+            redrive_count: exec.info().redrive_count as u32,
+            inner,
+            machine,
+            exec,
+            role_arn,
+            durable,
+            next_seq: 1,
+            redrive_ms: None,
+            events: Vec::new(),
+            tx,
+            rx,
+            timers: BTreeSet::new(),
+            timer_at: HashMap::new(),
+            tokens: HashMap::new(),
+            queued: HashSet::new(),
+        }
+    }
+
+    /// Tells the observer how the execution ended (nothing while it runs).
+    pub(crate) fn report_end(&self) {
+        let status = self.exec.status();
+        if *status != Status::Running {
+            let info = self.exec.info();
+            self.inner.observer.execution_finished(&info.state_machine_arn, &info.execution_arn, info.express, status.as_str());
+        }
+    }
+
+    /// The sender other parts of the engine use to reach this execution.
+    pub(crate) fn sender(&self) -> mpsc::UnboundedSender<Msg> {
+        self.tx.clone()
+    }
+
+    /// Steps `input` and everything it makes ready at once into a batch.
+    pub(crate) fn step_batch(&mut self, first: Input, batch: &mut Batch) {
+        let mut queue = VecDeque::from([first]);
+        while let Some(input) = queue.pop_front() {
+            self.step_one(input, batch, &mut queue);
+        }
+    }
+
+    /// Steps a redrive (see [`asl::exec::Execution::redrive`]) into a batch.
+    pub(crate) fn redrive_batch(&mut self, batch: &mut Batch) -> Result<(), String> {
+        let now = now_ms();
+        let entropy = self.inner.entropy();
+        let step = self.exec.redrive(&self.machine, now, entropy)?;
+        self.journal(Entry::Redrive, now, entropy, batch);
+        self.redrive_count += 1;
+        self.redrive_ms = Some(now);
+        batch.commit.status = Some(StatusUpdate {
+            status: ExecutionStatus::Running,
+            stop_ms: None,
+            output: None,
+            error: None,
+            cause: None,
+            redrive_count: self.redrive_count,
+            redrive_ms: Some(now),
+        });
+        let mut queue = VecDeque::new();
+        self.absorb(step, now, batch, &mut queue);
+        while let Some(input) = queue.pop_front() {
+            self.step_one(input, batch, &mut queue);
+        }
+        Ok(())
+    }
+
+    fn journal(&mut self, entry: Entry, now: i64, entropy: u64, batch: &mut Batch) {
+        batch.last_now = now;
+        if self.durable {
+            batch.commit.journal.push(JournalEntry { seq: self.next_seq, input: entry.to_text(), now_ms: now, entropy });
+            self.next_seq += 1;
+        }
+    }
+
+    fn step_one(&mut self, input: Input, batch: &mut Batch, queue: &mut VecDeque<Input>) {
+        let now = now_ms().max(batch.last_now);
+        let entropy = self.inner.entropy();
+        if self.durable {
+            self.journal(Entry::from_input(&input, &self.role_arn), now, entropy, batch);
+        } else {
+            batch.last_now = now;
+        }
+        let ended = match &input {
+            Input::TaskSucceeded { id, .. } | Input::TaskFailed { id, .. } => Some(*id),
+            _ => None,
+        };
+        let step = self.exec.step(&self.machine, input, now, entropy);
+        self.absorb(step, now, batch, queue);
+        // The task's token (a callback or an activity task) is spent.
+        if let Some(id) = ended {
+            if let Some(token) = self.tokens.get(&id) {
+                if self.durable && !batch.commit.tokens_removed.contains(token) {
+                    batch.commit.tokens_removed.push(token.clone());
+                }
+                batch.acts.push(Act::Cancel { id });
+            }
+        }
+    }
+
+    fn absorb(&mut self, step: asl::exec::Step, now: i64, batch: &mut Batch, queue: &mut VecDeque<Input>) {
+        let entered = step.events.iter().filter(|e| e.event_type.ends_with("StateEntered")).count();
+        if entered > 0 {
+            self.inner.observer.states_entered(entered as u64);
+        }
+        if self.durable {
+            for e in &step.events {
+                batch.commit.events.push(StoredEvent {
+                    id: e.id,
+                    timestamp_ms: e.timestamp_ms,
+                    event_type: e.event_type.to_string(),
+                    json: e.to_json().to_string(),
+                });
+            }
+        } else {
+            self.events.extend(step.events);
+        }
+        for w in step.work {
+            match w {
+                Work::RunTask(t) => self.plan_task(t, batch, queue),
+                Work::StartTimer { id, fire_at_ms } => {
+                    if self.durable {
+                        batch.commit.timers_set.push(TimerRecord { work_id: id, due_ms: fire_at_ms, kind: "timer".into() });
+                    }
+                    batch.acts.push(Act::Timer { id, at: fire_at_ms });
+                }
+                Work::Cancel { id } => {
+                    if self.durable && self.timer_at.contains_key(&id) {
+                        batch.commit.timers_cleared.push(id);
+                    }
+                    if let Some(token) = self.tokens.get(&id) {
+                        if self.durable {
+                            batch.commit.tokens_removed.push(token.clone());
+                        }
+                    }
+                    batch.acts.push(Act::Cancel { id });
+                }
+            }
+        }
+        if *self.exec.status() != Status::Running {
+            batch.commit.status = Some(self.final_status(now));
+            for token in self.tokens.values() {
+                if self.durable && !batch.commit.tokens_removed.contains(token) {
+                    batch.commit.tokens_removed.push(token.clone());
+                }
+            }
+        }
+    }
+
+    /// Decides how a task runs; tasks that start at once (functions, callbacks) or fail at
+    /// once (unknown resource or function) are stepped in the same batch.
+    fn plan_task(&mut self, t: TaskRequest, batch: &mut Batch, queue: &mut VecDeque<Input>) {
+        let id = t.id;
+        let target = match resource::resolve(&t.resource, &t.input) {
+            Ok(target) => target,
+            Err(e) => {
+                queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(e.0) });
+                return;
+            }
+        };
+        match target {
+            Target::Function { name, payload, lambda_invoke, callback } => {
+                let Some(function) = self.inner.function(&name) else {
+                    let cause = format!("function '{name}' (from resource '{}') does not exist: upload it first", t.resource);
+                    queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
+                    return;
+                };
+                queue.push_back(Input::TaskStarted { id, worker: None });
+                if callback {
+                    let Some(token) = t.task_token.clone() else {
+                        let cause = format!("resource '{}' waits for a task token but none was issued", t.resource);
+                        queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
+                        return;
+                    };
+                    self.add_token(id, &token, None, None, t.heartbeat_seconds, batch);
+                    batch.acts.push(Act::Callback { id, token });
+                }
+                let call = Call {
+                    function,
+                    payload,
+                    context: t.context,
+                    timeout: t.timeout_seconds.map(Duration::from_secs),
+                    lambda_invoke,
+                    callback,
+                };
+                batch.acts.push(Act::Task { id, call });
+            }
+            Target::Activity { arn } => {
+                let token = activity_token(&self.arn, id);
+                let input = asl::error::compact(&t.input);
+                self.add_token(id, &token, Some(arn.clone()), Some(input.clone()), t.heartbeat_seconds, batch);
+                batch.acts.push(Act::Activity { id, arn, token, input });
+            }
+        }
+    }
+
+    fn add_token(
+        &mut self,
+        id: WorkId,
+        token: &str,
+        activity_arn: Option<String>,
+        input: Option<String>,
+        heartbeat_seconds: Option<u64>,
+        batch: &mut Batch,
+    ) {
+        if self.durable {
+            batch.commit.tokens_added.push(TokenRecord {
+                token: token.to_string(),
+                execution_arn: self.arn.clone(),
+                work_id: id,
+                activity_arn,
+                input,
+                heartbeat_seconds,
+            });
+        }
+    }
+
+    pub(crate) fn final_status(&self, now: i64) -> StatusUpdate {
+        let (status, output, error, cause) = match self.exec.status() {
+            Status::Running => (ExecutionStatus::Running, None, None, None),
+            Status::Succeeded(v) => (ExecutionStatus::Succeeded, Some(asl::error::compact(v)), None, None),
+            Status::Failed(f) => (ExecutionStatus::Failed, None, f.error.clone(), f.cause.clone()),
+            Status::TimedOut => (ExecutionStatus::TimedOut, None, None, None),
+            Status::Aborted(f) => (ExecutionStatus::Aborted, None, f.error.clone(), f.cause.clone()),
+        };
+        StatusUpdate {
+            status,
+            stop_ms: Some(now),
+            output,
+            error,
+            cause,
+            redrive_count: self.redrive_count,
+            redrive_ms: self.redrive_ms,
+        }
+    }
+
+    /// Writes a batch (Standard) and waits until it is durable.
+    pub(crate) async fn persist(&self, batch: &mut Batch) -> Result<(), EngineError> {
+        if !self.durable || (batch.commit.journal.is_empty() && batch.commit.status.is_none()) {
+            return Ok(());
+        }
+        let mut commit = std::mem::take(&mut batch.commit);
+        commit.execution_arn = self.arn.clone();
+        let (tx, rx) = oneshot::channel();
+        self.inner.store.commit(commit, Box::new(move |r| {
+            let _ = tx.send(r);
+        }));
+        match rx.await {
+            Ok(r) => r.map_err(EngineError::from),
+            Err(_) => Err(EngineError::Unavailable("the store dropped a commit without answering".into())),
+        }
+    }
+
+    /// Carries out what a committed batch asked for.
+    pub(crate) fn act(&mut self, batch: Batch) {
+        let now = batch.last_now;
+        for reply in batch.replies {
+            let _ = reply.send(Ok(now));
+        }
+        for act in batch.acts {
+            match act {
+                Act::Timer { id, at } => {
+                    self.timers.insert((at, id));
+                    self.timer_at.insert(id, at);
+                }
+                Act::Cancel { id } => {
+                    if let Some(at) = self.timer_at.remove(&id) {
+                        self.timers.remove(&(at, id));
+                    }
+                    if let Some(token) = self.tokens.remove(&id) {
+                        self.inner.drop_token(&token);
+                    }
+                    self.queued.remove(&id);
+                }
+                Act::Task { id, call } => tasks::spawn(id, call, self.tx.clone(), &self.inner),
+                Act::Callback { id, token } => {
+                    self.inner.add_token(&token, id, self.tx.clone());
+                    self.tokens.insert(id, token);
+                }
+                Act::Activity { id, arn, token, input } => {
+                    self.inner.add_token(&token, id, self.tx.clone());
+                    self.tokens.insert(id, token.clone());
+                    self.queued.insert(id);
+                    self.inner.activities.push(&arn, token, input);
+                }
+            }
+        }
+    }
+
+    /// Re-arms work found outstanding after a replay: timers at their original time, tasks
+    /// run again (at least once), tokens handed out again, activity tasks queued again.
+    pub(crate) fn resume(&mut self, outstanding: Vec<TaskRequest>, timers: Vec<(WorkId, i64)>, started: &HashSet<WorkId>) -> Batch {
+        let mut batch = Batch::default();
+        let mut queue = VecDeque::new();
+        for (id, at) in timers {
+            batch.acts.push(Act::Timer { id, at });
+        }
+        for t in outstanding {
+            let id = t.id;
+            let before = queue.len();
+            self.plan_task(t, &mut batch, &mut queue);
+            // A task that had already started must not write a second TaskStarted event.
+            if started.contains(&id) {
+                let mut kept = VecDeque::new();
+                for (i, input) in queue.drain(..).enumerate() {
+                    if i >= before && matches!(input, Input::TaskStarted { id: s, .. } if s == id) {
+                        continue;
+                    }
+                    kept.push_back(input);
+                }
+                queue = kept;
+            }
+        }
+        // Recovered tokens were committed with the original step.
+        batch.commit.tokens_added.clear();
+        while let Some(input) = queue.pop_front() {
+            self.step_one(input, &mut batch, &mut queue);
+        }
+        batch
+    }
+
+    /// Runs until the execution ends (or a commit fails).
+    pub(crate) async fn run(mut self) -> (Actor, Ending) {
+        loop {
+            if *self.exec.status() != Status::Running {
+                return (self, Ending::Finished);
+            }
+            let next_timer = self.timers.first().copied();
+            let first = tokio::select! {
+                biased;
+                msg = self.rx.recv() => match msg {
+                    Some(m) => Some(m),
+                    None => return (self, Ending::Finished),
+                },
+                _ = sleep_until_ms(next_timer.map(|(at, _)| at)) => None,
+            };
+            let mut batch = Batch::default();
+            match first {
+                Some(m) => self.take(m, &mut batch),
+                None => self.fire_due(&mut batch),
+            }
+            // Whatever else is already waiting shares the commit.
+            for _ in 0..256 {
+                if *self.exec.status() != Status::Running {
+                    break;
+                }
+                match self.rx.try_recv() {
+                    Ok(m) => self.take(m, &mut batch),
+                    Err(_) => break,
+                }
+            }
+            self.fire_due(&mut batch);
+            if let Err(e) = self.persist(&mut batch).await {
+                let text = e.to_string();
+                for reply in batch.replies {
+                    let _ = reply.send(Err(EngineError::Unavailable(text.clone())));
+                }
+                return (self, Ending::StoreFailed);
+            }
+            self.act(batch);
+        }
+    }
+
+    fn take(&mut self, msg: Msg, batch: &mut Batch) {
+        match msg {
+            Msg::Input { input, reply } => {
+                // A callback (reply wanted) for a task that has already ended is refused.
+                let task = match &input {
+                    Input::TaskSucceeded { id, .. } | Input::TaskFailed { id, .. } | Input::TaskHeartbeat { id } => Some(*id),
+                    _ => None,
+                };
+                if task.is_some_and(|id| !self.exec.is_pending(id)) {
+                    if let Some(r) = reply {
+                        let _ = r.send(Err(EngineError::TaskTimedOut));
+                        return;
+                    }
+                }
+                if *self.exec.status() == Status::Running {
+                    self.step_batch(input, batch);
+                }
+                if let Some(r) = reply {
+                    batch.replies.push(r);
+                }
+            }
+            Msg::ActivityTaken { id, worker } => {
+                if self.queued.remove(&id) && *self.exec.status() == Status::Running {
+                    self.step_batch(Input::TaskStarted { id, worker }, batch);
+                }
+            }
+        }
+    }
+
+    fn fire_due(&mut self, batch: &mut Batch) {
+        let now = now_ms();
+        while let Some(&(at, id)) = self.timers.first() {
+            if at > now || *self.exec.status() != Status::Running {
+                break;
+            }
+            self.timers.pop_first();
+            self.timer_at.remove(&id);
+            if self.durable {
+                batch.commit.timers_cleared.push(id);
+            }
+            self.step_batch(Input::TimerFired { id }, batch);
+        }
+    }
+
+    /// Tokens still registered (to drop when the actor ends).
+    pub(crate) fn take_tokens(&mut self) -> Vec<String> {
+        self.queued.clear();
+        self.tokens.drain().map(|(_, t)| t).collect()
+    }
+}
+
+/// Sleeps until the epoch-millisecond `at`, or forever when there is no timer.
+async fn sleep_until_ms(at: Option<i64>) {
+    match at {
+        Some(at) => {
+            let wait = (at - now_ms()).max(0) as u64;
+            tokio::time::sleep(Duration::from_millis(wait)).await;
+        }
+        None => std::future::pending::<()>().await,
+    }
+}
+
+/// The token of an activity task: derived from the execution and the work id, so that a
+/// recovered execution hands out the same token again.
+fn activity_token(execution_arn: &str, id: WorkId) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    h.update(execution_arn.as_bytes());
+    h.update(b"\0activity\0");
+    h.update(id.to_be_bytes());
+    hex::encode(h.finalize())
+}
+
+/// Replays a journal through a fresh execution and returns what is still outstanding:
+/// tasks not yet answered, timers not yet fired, and which tasks had started.
+pub(crate) struct Replayed {
+    pub(crate) tasks: Vec<TaskRequest>,
+    pub(crate) timers: Vec<(WorkId, i64)>,
+    pub(crate) started: HashSet<WorkId>,
+    pub(crate) next_seq: u64,
+    pub(crate) redrives: u32,
+    pub(crate) last_redrive_ms: Option<i64>,
+}
+
+/// Feeds `journal` to `exec` (a fresh execution), discarding the regenerated events.
+pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[JournalEntry]) -> Result<Replayed, String> {
+    let mut tasks: HashMap<WorkId, TaskRequest> = HashMap::new();
+    let mut timers: HashMap<WorkId, i64> = HashMap::new();
+    let mut started = HashSet::new();
+    let mut next_seq = 1;
+    let mut redrives = 0;
+    let mut last_redrive_ms = None;
+    for j in journal {
+        let entry = Entry::parse(&j.input, j.seq)?;
+        next_seq = next_seq.max(j.seq + 1);
+        let step = match entry.to_input() {
+            Some(input) => {
+                match &input {
+                    Input::TaskStarted { id, .. } => {
+                        started.insert(*id);
+                    }
+                    Input::TimerFired { id } => {
+                        timers.remove(id);
+                    }
+                    _ => {}
+                }
+                exec.step(machine, input, j.now_ms, j.entropy)
+            }
+            None => {
+                redrives += 1;
+                last_redrive_ms = Some(j.now_ms);
+                exec.redrive(machine, j.now_ms, j.entropy)
+                    .map_err(|e| format!("journal entry {}: the redrive does not replay: {e}", j.seq))?
+            }
+        };
+        for w in step.work {
+            match w {
+                Work::RunTask(t) => {
+                    tasks.insert(t.id, t);
+                }
+                Work::StartTimer { id, fire_at_ms } => {
+                    timers.insert(id, fire_at_ms);
+                }
+                Work::Cancel { id } => {
+                    tasks.remove(&id);
+                    timers.remove(&id);
+                }
+            }
+        }
+    }
+    let pending: HashSet<WorkId> = exec.pending_work().collect();
+    let mut tasks: Vec<TaskRequest> = tasks.into_values().filter(|t| pending.contains(&t.id)).collect();
+    tasks.sort_by_key(|t| t.id);
+    let mut timers: Vec<(WorkId, i64)> = timers.into_iter().filter(|(id, _)| pending.contains(id)).collect();
+    timers.sort_unstable();
+    started.retain(|id| pending.contains(id));
+    Ok(Replayed { tasks, timers, started, next_seq, redrives, last_redrive_ms })
+}
+
+/// The JSON value of a stepper status's output, for answers.
+pub(crate) fn status_parts(status: &Status) -> (&'static str, Option<String>, Option<String>, Option<String>) {
+    match status {
+        Status::Running => ("RUNNING", None, None, None),
+        Status::Succeeded(v) => ("SUCCEEDED", Some(asl::error::compact(v)), None, None),
+        Status::Failed(f) => ("FAILED", None, f.error.clone(), f.cause.clone()),
+        Status::TimedOut => ("TIMED_OUT", None, None, None),
+        Status::Aborted(f) => ("ABORTED", None, f.error.clone(), f.cause.clone()),
+    }
+}
+
+/// The value a finished task answers with, parsed; a result that is not JSON is a task failure.
+pub(crate) fn parse_output(text: &str) -> Result<Value, String> {
+    serde_json::from_str(text).map_err(|e| format!("the function returned invalid JSON: {e}"))
+}

@@ -1,0 +1,268 @@
+//! Operations on existing executions: describe, list, history, stop, redrive, task callbacks
+//! and activity workers.
+
+use std::time::Duration;
+
+use asl::exec::{Execution, ExecutionInfo, Input};
+use serde_json::Value;
+use store::arn::{Arn, Resource};
+use store::{ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery, MachineKind, Page};
+use tokio::sync::oneshot;
+
+use crate::actor::{replay, Actor, Batch, Msg};
+use crate::{lock, now_ms, start, Engine, EngineError};
+
+/// How long after its end a Standard execution can be redriven (AWS: 14 days).
+const REDRIVE_WINDOW_MS: i64 = 14 * 24 * 3600 * 1000;
+/// The longest token AWS accepts.
+const MAX_TOKEN_LEN: usize = 1024;
+
+impl Engine {
+    /// DescribeExecution: Standard executions from the store, Express ones while they are in
+    /// the ring of finished runs.
+    pub fn describe_execution(&self, arn: &str) -> Result<ExecutionRecord, EngineError> {
+        if is_express_arn(arn)? {
+            return self.inner.express.record(arn).ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()));
+        }
+        self.inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))
+    }
+
+    /// ListExecutions, newest first. For an Express state machine, the finished runs still
+    /// in the ring (the page token is an offset into that list).
+    pub fn list_executions(&self, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, EngineError> {
+        if let ExecutionScope::StateMachine(sm) = &query.scope {
+            if let Some(rec) = self.inner.store.state_machine(sm)? {
+                if rec.kind == MachineKind::Express {
+                    let all: Vec<ExecutionRecord> = self
+                        .inner
+                        .express
+                        .list(Some(sm))
+                        .into_iter()
+                        .filter(|r| query.status.is_none_or(|s| r.status == s))
+                        .collect();
+                    return offset_page(all, query.max, query.next_token.as_deref());
+                }
+            } else {
+                return Err(EngineError::StateMachineDoesNotExist(sm.clone()));
+            }
+        }
+        Ok(self.inner.store.list_executions(query)?)
+    }
+
+    /// GetExecutionHistory: AWS-shaped event objects.
+    pub fn history(&self, arn: &str, query: &HistoryQuery) -> Result<Page<Value>, EngineError> {
+        if is_express_arn(arn)? {
+            let events = self.inner.express.events(arn).ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
+            let mut all: Vec<Value> = events.iter().map(|e| e.to_json()).collect();
+            if query.reverse {
+                all.reverse();
+            }
+            return offset_page(all, query.max, query.next_token.as_deref());
+        }
+        let page = match self.inner.store.history(arn, query) {
+            Ok(p) => p,
+            Err(store::StoreError::NotFound(_)) => return Err(EngineError::ExecutionDoesNotExist(arn.into())),
+            Err(e) => return Err(e.into()),
+        };
+        let items = page
+            .items
+            .into_iter()
+            .map(|e| serde_json::from_str(&e.json).unwrap_or_else(|_| Value::String(e.json)))
+            .collect();
+        Ok(Page { items, next_token: page.next_token })
+    }
+
+    /// StopExecution: aborts a running Standard execution; answers its stop time. Stopping an
+    /// execution that has already ended answers the time it ended.
+    pub async fn stop_execution(&self, arn: &str, error: Option<String>, cause: Option<String>) -> Result<i64, EngineError> {
+        if is_express_arn(arn)? {
+            return Err(EngineError::StateMachineTypeNotSupported(
+                "This operation is not supported by EXPRESS state machines".into(),
+            ));
+        }
+        let tx = lock(&self.inner.running).get(arn).cloned();
+        if let Some(tx) = tx {
+            let (reply, rx) = oneshot::channel();
+            if tx.send(Msg::Input { input: Input::Stop { error, cause }, reply: Some(reply) }).is_ok() {
+                if let Ok(r) = rx.await {
+                    return r;
+                }
+            }
+        }
+        let rec = self.inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
+        Ok(rec.stop_ms.unwrap_or_else(now_ms))
+    }
+
+    /// RedriveExecution: resumes a FAILED, TIMED_OUT or ABORTED Standard execution (ended less
+    /// than 14 days ago) from the states that did not succeed; answers the redrive time.
+    /// Calling it again with the same `client_token` while the redriven run is going answers
+    /// the same time.
+    pub async fn redrive_execution(&self, arn: &str, client_token: Option<&str>) -> Result<i64, EngineError> {
+        let inner = &self.inner;
+        if is_express_arn(arn)? {
+            return Err(EngineError::ExecutionNotRedrivable(format!("Execution {arn} is an Express execution")));
+        }
+        let rec = inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
+        if rec.status == ExecutionStatus::Running {
+            if client_token.is_some() {
+                if let Some(ms) = rec.redrive_ms {
+                    return Ok(ms);
+                }
+            }
+            return Err(EngineError::ExecutionNotRedrivable(format!("Execution {arn} is RUNNING")));
+        }
+        if !matches!(rec.status, ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted) {
+            return Err(EngineError::ExecutionNotRedrivable(format!(
+                "Execution {arn} has status {}; only FAILED, TIMED_OUT and ABORTED executions can be redriven",
+                rec.status.as_str()
+            )));
+        }
+        let stopped = rec.stop_ms.unwrap_or(rec.start_ms);
+        if now_ms() - stopped > REDRIVE_WINDOW_MS {
+            return Err(EngineError::ExecutionNotRedrivable(format!(
+                "Execution {arn} ended more than 14 days ago and can no longer be redriven"
+            )));
+        }
+        let machine = inner.machine(&rec.definition, false)?;
+        let journal = inner.store.journal(arn)?;
+        let role_arn = first_role(&journal).map_err(EngineError::ExecutionNotRedrivable)?;
+        let mut exec = Execution::new(info_of(&rec, role_arn.clone())?);
+        let replayed = replay(&machine, &mut exec, &journal).map_err(EngineError::ExecutionNotRedrivable)?;
+        let mut actor = Actor::new(inner.clone(), machine, exec, role_arn, true);
+        actor.next_seq = replayed.next_seq;
+        actor.redrive_count = rec.redrive_count;
+        actor.redrive_ms = rec.redrive_ms;
+        let mut batch = Batch::default();
+        actor.redrive_batch(&mut batch).map_err(EngineError::ExecutionNotRedrivable)?;
+        let redrive_ms = actor.redrive_ms.unwrap_or_else(now_ms);
+        let mut commit = std::mem::take(&mut batch.commit);
+        commit.execution_arn = arn.to_string();
+        let store = inner.store.clone();
+        tokio::task::spawn_blocking(move || store.commit_blocking(commit))
+            .await
+            .map_err(|e| EngineError::Unavailable(format!("the store call panicked: {e}")))??;
+        start::launch(inner, actor, batch);
+        Ok(redrive_ms)
+    }
+
+    /// SendTaskSuccess: completes the task of `token` with `output` (JSON text).
+    pub async fn send_task_success(&self, token: &str, output: &str) -> Result<(), EngineError> {
+        let output: Value =
+            serde_json::from_str(output).map_err(|e| EngineError::InvalidOutput(format!("the output is not valid JSON: {e}")))?;
+        self.callback(token, |id| Input::TaskSucceeded { id, output, logs: None }).await
+    }
+
+    /// SendTaskFailure: fails the task of `token`.
+    pub async fn send_task_failure(&self, token: &str, error: Option<String>, cause: Option<String>) -> Result<(), EngineError> {
+        self.callback(token, |id| Input::TaskFailed { id, error, cause }).await
+    }
+
+    /// SendTaskHeartbeat: restarts the HeartbeatSeconds clock of the task of `token`.
+    pub async fn send_task_heartbeat(&self, token: &str) -> Result<(), EngineError> {
+        self.callback(token, |id| Input::TaskHeartbeat { id }).await
+    }
+
+    async fn callback(&self, token: &str, input: impl FnOnce(u64) -> Input) -> Result<(), EngineError> {
+        if token.is_empty() || token.len() > MAX_TOKEN_LEN {
+            return Err(EngineError::InvalidToken(format!("a task token has 1 to {MAX_TOKEN_LEN} characters")));
+        }
+        let found = lock(&self.inner.tokens).get(token).map(|e| (e.work, e.tx.clone()));
+        let Some((work, tx)) = found else {
+            return Err(if self.inner.token_closed(token) { EngineError::TaskTimedOut } else { EngineError::TaskDoesNotExist });
+        };
+        let (reply, rx) = oneshot::channel();
+        tx.send(Msg::Input { input: input(work), reply: Some(reply) }).map_err(|_| EngineError::TaskDoesNotExist)?;
+        match rx.await {
+            Ok(r) => r.map(|_| ()),
+            Err(_) => Err(EngineError::TaskDoesNotExist),
+        }
+    }
+
+    /// GetActivityTask: waits up to `wait` for a task of the activity; answers its token and
+    /// input, or `None` when none came.
+    pub async fn get_activity_task(
+        &self,
+        activity_arn: &str,
+        worker_name: Option<&str>,
+        wait: Duration,
+    ) -> Result<Option<(String, String)>, EngineError> {
+        match Arn::parse(activity_arn) {
+            Ok(Arn { resource: Resource::Activity { .. }, .. }) => {}
+            Ok(_) => return Err(EngineError::InvalidArn(format!("'{activity_arn}' is not an activity ARN"))),
+            Err(e) => return Err(EngineError::InvalidArn(e.to_string())),
+        }
+        if self.inner.store.activity(activity_arn)?.is_none() {
+            return Err(EngineError::ActivityDoesNotExist(activity_arn.into()));
+        }
+        let inner = self.inner.clone();
+        let taken = inner
+            .activities
+            .take(activity_arn, wait, |token| lock(&inner.tokens).contains_key(token))
+            .await;
+        let Some((token, input)) = taken else { return Ok(None) };
+        let target = lock(&self.inner.tokens).get(&token).map(|e| (e.work, e.tx.clone()));
+        match target {
+            Some((work, tx)) => {
+                let _ = tx.send(Msg::ActivityTaken { id: work, worker: worker_name.map(String::from) });
+                Ok(Some((token, input)))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// Whether `arn` names an Express execution (`…:express:…`); a malformed ARN is an error.
+fn is_express_arn(arn: &str) -> Result<bool, EngineError> {
+    match Arn::parse(arn) {
+        Ok(Arn { resource: Resource::ExpressExecution { .. }, .. }) => Ok(true),
+        Ok(Arn { resource: Resource::Execution { .. }, .. }) => Ok(false),
+        Ok(_) => Err(EngineError::InvalidArn(format!("'{arn}' is not an execution ARN"))),
+        Err(e) => Err(EngineError::InvalidArn(e.to_string())),
+    }
+}
+
+/// The role ARN recorded by the journal's first entry.
+pub(crate) fn first_role(journal: &[store::JournalEntry]) -> Result<String, String> {
+    let first = journal.first().ok_or_else(|| "the execution has no journal".to_string())?;
+    match crate::journal::Entry::parse(&first.input, first.seq)? {
+        crate::journal::Entry::Start { role_arn } => Ok(role_arn),
+        _ => Err(format!("journal entry {} is not the start of the execution", first.seq)),
+    }
+}
+
+/// The stepper's view of a stored execution (as it was started: redrives are replayed).
+pub(crate) fn info_of(rec: &ExecutionRecord, role_arn: String) -> Result<ExecutionInfo, EngineError> {
+    let input: Value = serde_json::from_str(&rec.input)
+        .map_err(|e| EngineError::InvalidExecutionInput(format!("stored input of {}: {e}", rec.arn)))?;
+    let state_machine_name = rec.state_machine_arn.rsplit(':').next().unwrap_or_default().to_string();
+    Ok(ExecutionInfo {
+        execution_arn: rec.arn.clone(),
+        name: rec.name.clone(),
+        state_machine_arn: rec.state_machine_arn.clone(),
+        state_machine_name,
+        role_arn,
+        start_time_ms: rec.start_ms,
+        input,
+        redrive_count: 0,
+        express: rec.kind == MachineKind::Express,
+    })
+}
+
+/// A page of an in-memory list, with the offset of the next page as its token.
+fn offset_page<T>(all: Vec<T>, max: usize, token: Option<&str>) -> Result<Page<T>, EngineError> {
+    let size = match max {
+        0 => store::DEFAULT_PAGE_SIZE,
+        n => n.min(store::MAX_PAGE_SIZE),
+    };
+    let start = match token {
+        None => 0,
+        Some(t) => t
+            .strip_prefix("offset:")
+            .and_then(|n| n.parse::<usize>().ok())
+            .ok_or_else(|| EngineError::Store(store::StoreError::InvalidToken(format!("{t:?} is not a token for this list"))))?,
+    };
+    let total = all.len();
+    let items: Vec<T> = all.into_iter().skip(start).take(size).collect();
+    let next = start + items.len();
+    Ok(Page { items, next_token: (next < total).then(|| format!("offset:{next}")) })
+}

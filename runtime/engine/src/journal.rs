@@ -1,0 +1,122 @@
+//! The replay log: every input fed to an execution, with the time and entropy it was stepped
+//! with. The stepper is deterministic, so feeding the journal again to a fresh
+//! [`asl::exec::Execution`] rebuilds it exactly. The JSON written here is a format: old
+//! journals must keep replaying.
+
+use asl::exec::{Input, WorkId};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// One journalled input, in its stored form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Entry {
+    /// The first input. `role_arn` is kept here because `$$.Execution.RoleArn` must not change
+    /// when the state machine is updated later.
+    Start { role_arn: String },
+    TaskStarted {
+        id: WorkId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        worker: Option<String>,
+    },
+    TaskSucceeded {
+        id: WorkId,
+        output: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        logs: Option<Value>,
+    },
+    TaskFailed {
+        id: WorkId,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
+    },
+    TaskHeartbeat { id: WorkId },
+    TimerFired { id: WorkId },
+    Stop {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
+    },
+    /// RedriveExecution: resume from the states that failed.
+    Redrive,
+}
+
+impl Entry {
+    /// The journal form of a stepper input. `role_arn` is used for [`Input::Start`] only.
+    pub fn from_input(input: &Input, role_arn: &str) -> Entry {
+        match input {
+            Input::Start => Entry::Start { role_arn: role_arn.to_string() },
+            Input::TaskStarted { id, worker } => Entry::TaskStarted { id: *id, worker: worker.clone() },
+            Input::TaskSucceeded { id, output, logs } => {
+                Entry::TaskSucceeded { id: *id, output: output.clone(), logs: logs.clone() }
+            }
+            Input::TaskFailed { id, error, cause } => {
+                Entry::TaskFailed { id: *id, error: error.clone(), cause: cause.clone() }
+            }
+            Input::TaskHeartbeat { id } => Entry::TaskHeartbeat { id: *id },
+            Input::TimerFired { id } => Entry::TimerFired { id: *id },
+            Input::Stop { error, cause } => Entry::Stop { error: error.clone(), cause: cause.clone() },
+        }
+    }
+
+    /// The stepper input this entry replays, or `None` for [`Entry::Redrive`], which is not
+    /// a stepper input but a call of [`asl::exec::Execution::redrive`].
+    pub fn to_input(&self) -> Option<Input> {
+        Some(match self.clone() {
+            Entry::Start { .. } => Input::Start,
+            Entry::TaskStarted { id, worker } => Input::TaskStarted { id, worker },
+            Entry::TaskSucceeded { id, output, logs } => Input::TaskSucceeded { id, output, logs },
+            Entry::TaskFailed { id, error, cause } => Input::TaskFailed { id, error, cause },
+            Entry::TaskHeartbeat { id } => Input::TaskHeartbeat { id },
+            Entry::TimerFired { id } => Input::TimerFired { id },
+            Entry::Stop { error, cause } => Input::Stop { error, cause },
+            Entry::Redrive => return None,
+        })
+    }
+
+    /// The stored text.
+    pub fn to_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|_| "{}".to_string())
+    }
+
+    /// Parses a stored entry; the error names the entry.
+    pub fn parse(text: &str, seq: u64) -> Result<Entry, String> {
+        serde_json::from_str(text).map_err(|e| format!("journal entry {seq} is not readable: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_input_round_trips_through_its_text() {
+        let inputs = vec![
+            Input::Start,
+            Input::TaskStarted { id: 3, worker: None },
+            Input::TaskStarted { id: 4, worker: Some("w-1".into()) },
+            Input::TaskSucceeded { id: 4, output: serde_json::json!({"a": [1, 2]}), logs: Some(serde_json::json!(["x"])) },
+            Input::TaskFailed { id: 5, error: Some("E".into()), cause: None },
+            Input::TaskHeartbeat { id: 6 },
+            Input::TimerFired { id: 7 },
+            Input::Stop { error: None, cause: Some("why".into()) },
+        ];
+        for input in inputs {
+            let e = Entry::from_input(&input, "arn:role");
+            let back = Entry::parse(&e.to_text(), 1).unwrap();
+            assert_eq!(back, e);
+            let again = Entry::from_input(&back.to_input().unwrap(), "arn:role");
+            assert_eq!(again, e);
+        }
+        assert_eq!(Entry::parse(r#"{"t":"start","role_arn":"r"}"#, 1).unwrap(), Entry::Start { role_arn: "r".into() });
+    }
+
+    #[test]
+    fn an_unreadable_entry_is_an_error_naming_its_sequence_number() {
+        let err = Entry::parse(r#"{"t":"bogus"}"#, 17).unwrap_err();
+        assert!(err.contains("journal entry 17"), "{err}");
+    }
+}

@@ -1,0 +1,170 @@
+//! What a Task state's `Resource` names, and the shapes AWS wraps results in.
+//!
+//! - `wasm:NAME` and `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` call the
+//!   uploaded function NAME with the effective input; its result is the task's result.
+//! - `arn:aws:states:::lambda:invoke` calls the function named by the input's `FunctionName`
+//!   (a name or a Lambda ARN) with its `Payload`; the result is Lambda's invoke response
+//!   (`ExecutedVersion`, `Payload`, `SdkHttpMetadata`, `SdkResponseMetadata`, `StatusCode`).
+//! - `.waitForTaskToken` on either calls the function and ignores its result: the task ends
+//!   when SendTaskSuccess/SendTaskFailure arrives with `$$.Task.Token`.
+//! - `arn:aws:states:REGION:ACCOUNT:activity:NAME` queues the task for GetActivityTask.
+
+use serde_json::{json, Map, Value};
+
+/// How the engine carries out one task.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Target {
+    /// Call an uploaded function.
+    Function {
+        name: String,
+        /// The text the function receives.
+        payload: Value,
+        /// Wrap the result in Lambda's invoke response.
+        lambda_invoke: bool,
+        /// The result is ignored; a callback with the task token ends the task.
+        callback: bool,
+    },
+    /// Queue the task for activity workers.
+    Activity { arn: String },
+}
+
+/// Why a resource cannot be run. The message becomes the task failure's cause.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unresolved(pub String);
+
+const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+const WAIT_FOR_TOKEN: &str = ".waitForTaskToken";
+
+/// Resolves a Task's `resource` given its effective input.
+pub fn resolve(resource: &str, input: &Value) -> Result<Target, Unresolved> {
+    let (base, callback) = match resource.strip_suffix(WAIT_FOR_TOKEN) {
+        Some(b) => (b, true),
+        None => (resource, false),
+    };
+    if let Some(name) = base.strip_prefix("wasm:") {
+        return function(name, input.clone(), false, callback);
+    }
+    if base == LAMBDA_INVOKE {
+        let obj = input.as_object();
+        let name = match obj.and_then(|o| o.get("FunctionName")) {
+            Some(Value::String(s)) => s.as_str(),
+            Some(_) => return Err(Unresolved("lambda:invoke: FunctionName must be a string".into())),
+            None => return Err(Unresolved("lambda:invoke: the Parameters have no FunctionName".into())),
+        };
+        let name = lambda_function_name(name).unwrap_or(name);
+        let payload = obj.and_then(|o| o.get("Payload")).cloned().unwrap_or(Value::Null);
+        return function(name, payload, true, callback);
+    }
+    if let Some(name) = lambda_function_name(base) {
+        if callback {
+            return Err(Unresolved(format!("resource '{resource}': .waitForTaskToken needs arn:aws:states:::lambda:invoke")));
+        }
+        return function(name, input.clone(), false, false);
+    }
+    let parts: Vec<&str> = base.split(':').collect();
+    if parts.len() == 7 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity" && !callback {
+        return Ok(Target::Activity { arn: base.to_string() });
+    }
+    Err(Unresolved(format!(
+        "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, or {LAMBDA_INVOKE}{WAIT_FOR_TOKEN}"
+    )))
+}
+
+fn function(name: &str, payload: Value, lambda_invoke: bool, callback: bool) -> Result<Target, Unresolved> {
+    if name.is_empty() {
+        return Err(Unresolved("the function name is empty".into()));
+    }
+    Ok(Target::Function { name: name.to_string(), payload, lambda_invoke, callback })
+}
+
+/// NAME of `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
+fn lambda_function_name(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.split(':').collect();
+    if (parts.len() == 7 || parts.len() == 8) && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
+        Some(parts[6])
+    } else {
+        None
+    }
+}
+
+/// Lambda's invoke response around a function's result, as `lambda:invoke` returns it.
+pub fn lambda_invoke_response(payload: Value, request_id: &str) -> Value {
+    let headers = json!({
+        "Connection": "keep-alive",
+        "Content-Type": "application/json",
+        "X-Amz-Executed-Version": "$LATEST",
+        "x-amzn-Remapped-Content-Length": "0",
+        "x-amzn-RequestId": request_id,
+    });
+    let all_headers: Map<String, Value> = headers
+        .as_object()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), Value::Array(vec![v.clone()]))).collect())
+        .unwrap_or_default();
+    json!({
+        "ExecutedVersion": "$LATEST",
+        "Payload": payload,
+        "SdkHttpMetadata": {
+            "AllHttpHeaders": all_headers,
+            "HttpHeaders": headers,
+            "HttpStatusCode": 200
+        },
+        "SdkResponseMetadata": { "RequestId": request_id },
+        "StatusCode": 200
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(name: &str, payload: Value, lambda_invoke: bool, callback: bool) -> Target {
+        Target::Function { name: name.into(), payload, lambda_invoke, callback }
+    }
+
+    #[test]
+    fn native_and_lambda_names_resolve_to_the_function() {
+        let input = json!({"a": 1});
+        assert_eq!(resolve("wasm:greet", &input).unwrap(), f("greet", input.clone(), false, false));
+        assert_eq!(
+            resolve("arn:aws:lambda:us-east-1:123456789012:function:greet", &input).unwrap(),
+            f("greet", input.clone(), false, false)
+        );
+        assert_eq!(
+            resolve("arn:aws:lambda:us-east-1:123456789012:function:greet:prod", &input).unwrap(),
+            f("greet", input.clone(), false, false)
+        );
+        assert_eq!(resolve("wasm:greet.waitForTaskToken", &input).unwrap(), f("greet", input, false, true));
+    }
+
+    #[test]
+    fn lambda_invoke_takes_function_name_and_payload() {
+        let input = json!({"FunctionName": "arn:aws:lambda:eu-west-1:1:function:greet:3", "Payload": {"x": 1}});
+        assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", json!({"x": 1}), true, false));
+        let input = json!({"FunctionName": "greet", "Payload": {"token": "t"}});
+        assert_eq!(
+            resolve("arn:aws:states:::lambda:invoke.waitForTaskToken", &input).unwrap(),
+            f("greet", json!({"token": "t"}), true, true)
+        );
+        let err = resolve(LAMBDA_INVOKE, &json!({"Payload": 1})).unwrap_err();
+        assert!(err.0.contains("FunctionName"), "{}", err.0);
+    }
+
+    #[test]
+    fn activities_and_unknown_resources() {
+        let arn = "arn:aws:states:us-east-1:123456789012:activity:review";
+        assert_eq!(resolve(arn, &json!({})).unwrap(), Target::Activity { arn: arn.into() });
+        let err = resolve("arn:aws:states:::sqs:sendMessage", &json!({})).unwrap_err();
+        assert!(err.0.contains("sqs:sendMessage"), "{}", err.0);
+    }
+
+    #[test]
+    fn invoke_response_has_lambdas_shape() {
+        let r = lambda_invoke_response(json!({"ok": true}), "req-1");
+        assert_eq!(r["StatusCode"], 200);
+        assert_eq!(r["ExecutedVersion"], "$LATEST");
+        assert_eq!(r["Payload"], json!({"ok": true}));
+        assert_eq!(r["SdkResponseMetadata"]["RequestId"], "req-1");
+        assert_eq!(r["SdkHttpMetadata"]["HttpStatusCode"], 200);
+        assert_eq!(r["SdkHttpMetadata"]["AllHttpHeaders"]["x-amzn-RequestId"], json!(["req-1"]));
+    }
+}

@@ -1,0 +1,127 @@
+//! Running one Wasm task on a call thread (see [`crate::pool`]) and feeding its result back.
+//!
+//! Tasks run **at least once**: a task whose result was not committed before a crash runs
+//! again when the execution resumes. Functions with side effects should be idempotent (the
+//! context object's `$$.Execution.Id`, `$$.State.Name` and `$$.State.EnteredTime` identify
+//! one attempt).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use asl::exec::{Input, WorkId};
+use sandbox::{CallError, CallOptions, CallOutcome, FunctionHandle};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::actor::{parse_output, Msg};
+use crate::resource::lambda_invoke_response;
+use crate::{CallResult, Inner, Observer};
+
+/// One function call a task asked for.
+pub(crate) struct Call {
+    pub(crate) function: FunctionHandle,
+    pub(crate) payload: Value,
+    pub(crate) context: Value,
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) lambda_invoke: bool,
+    /// The result is ignored (`.waitForTaskToken`): only a failure ends the task.
+    pub(crate) callback: bool,
+}
+
+/// Runs `call` on a call thread; its result goes to `tx` as a task input.
+pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, inner: &Arc<Inner>) {
+    let request_id = inner.uuid();
+    let observer = inner.observer.clone();
+    inner.calls.run(move || {
+        if let Some(input) = run(id, &call, &tx, &request_id, &*observer) {
+            let _ = tx.send(Msg::Input { input, reply: None });
+        }
+    });
+}
+
+/// Calls the function synchronously and turns its outcome into the input to feed back.
+pub(crate) fn run(
+    id: WorkId,
+    call: &Call,
+    tx: &mpsc::UnboundedSender<Msg>,
+    request_id: &str,
+    observer: &dyn Observer,
+) -> Option<Input> {
+    let heartbeat_tx = tx.clone();
+    let options = CallOptions {
+        timeout: call.timeout,
+        heartbeat: Some(Arc::new(move || {
+            let _ = heartbeat_tx.send(Msg::Input { input: Input::TaskHeartbeat { id }, reply: None });
+        })),
+    };
+    let payload = asl::error::compact(&call.payload);
+    let context = asl::error::compact(&call.context);
+    let started = std::time::Instant::now();
+    let outcome = call.function.call(&payload, &context, &options);
+    let result = match &outcome.result {
+        Ok(_) => CallResult::Ok,
+        Err(CallError::Guest { .. }) => CallResult::GuestError,
+        Err(_) => CallResult::Failed,
+    };
+    observer.function_called(call.function.name(), started.elapsed(), result);
+    let logs = logs_value(&outcome);
+    let text_logs = logs_text(&outcome);
+    match outcome.result {
+        Ok(text) => {
+            if call.callback {
+                return None;
+            }
+            match parse_output(&text) {
+                Ok(v) => {
+                    let output = if call.lambda_invoke { lambda_invoke_response(v, request_id) } else { v };
+                    Some(Input::TaskSucceeded { id, output, logs })
+                }
+                Err(cause) => Some(Input::TaskFailed { id, error: Some(sandbox::STATES_TASK_FAILED.into()), cause: Some(cause) }),
+            }
+        }
+        Err(e) => {
+            let f = e.to_task_failure();
+            let cause = match (&e, text_logs) {
+                // A guest's own error keeps its cause exactly; other failures carry the logs.
+                (CallError::Guest { .. }, _) | (_, None) => f.cause,
+                (_, Some(l)) => format!("{}\nlogs:\n{l}", f.cause),
+            };
+            Some(Input::TaskFailed { id, error: Some(f.error), cause: Some(cause) })
+        }
+    }
+}
+
+/// The guest's log lines, then its stdout and stderr line by line (levels `stdout` and
+/// `stderr`), as the history shows them.
+fn log_entries(outcome: &CallOutcome) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = outcome
+        .logs
+        .iter()
+        .map(|l| (serde_json::to_value(l.level).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), l.message.clone()))
+        .collect();
+    if outcome.logs_dropped > 0 {
+        out.insert(0, ("warn".into(), format!("({} older log lines dropped)", outcome.logs_dropped)));
+    }
+    for (stream, text) in [("stdout", &outcome.stdout), ("stderr", &outcome.stderr)] {
+        out.extend(text.lines().filter(|l| !l.is_empty()).map(|l| (stream.to_string(), l.to_string())));
+    }
+    out
+}
+
+fn logs_value(outcome: &CallOutcome) -> Option<Value> {
+    let entries = log_entries(outcome);
+    if entries.is_empty() {
+        return None;
+    }
+    Some(Value::Array(entries.into_iter().map(|(level, message)| serde_json::json!({"level": level, "message": message})).collect()))
+}
+
+/// The log lines for a failure's cause (stderr is left out: the sandbox quotes it in the
+/// cause of a trap or a failed command already).
+fn logs_text(outcome: &CallOutcome) -> Option<String> {
+    let entries: Vec<_> = log_entries(outcome).into_iter().filter(|(level, _)| level != "stderr").collect();
+    if entries.is_empty() {
+        return None;
+    }
+    Some(entries.iter().map(|(level, m)| format!("[{}] {m}", level.to_ascii_uppercase())).collect::<Vec<_>>().join("\n"))
+}

@@ -1,0 +1,211 @@
+//! Standard executions end to end: the order example with the real plugins, Retry and Catch,
+//! resource forms, idempotent starts, stop and redrive.
+
+use std::time::Duration;
+
+use serde_json::json;
+use store::{ExecutionStatus, MachineKind};
+
+use super::support::*;
+use crate::{EngineError, StartRequest};
+
+const ORDER_TASKS: [&str; 4] = ["validate-order", "check-inventory", "process-payment", "confirm-order"];
+
+fn start(arn: &str, name: &str, input: &str) -> StartRequest {
+    StartRequest { state_machine_arn: arn.into(), name: Some(name.into()), input: Some(input.into()), trace_header: None }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_order_example_succeeds_and_a_bad_order_is_caught() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    upload(&engine, &ORDER_TASKS).await;
+    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+
+    let good = engine.start_execution(start(&sm, "good", &repo_file("examples/order-processing/input.json"))).await.unwrap();
+    let rec = finished(&engine, &good.execution_arn, Duration::from_secs(60)).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+    assert_eq!(json(rec.output.as_deref().unwrap()), json(&repo_file("examples/order-processing/expected-output.json")));
+    let h = history(&engine, &good.execution_arn);
+    assert_gap_free(&good.execution_arn, &h);
+    let t = types(&h);
+    assert_eq!(t.iter().filter(|t| *t == "TaskSucceeded").count(), 4, "{t:?}");
+    assert_eq!(t.first().map(String::as_str), Some("ExecutionStarted"));
+    assert_eq!(t.last().map(String::as_str), Some("ExecutionSucceeded"));
+
+    let bad = engine.start_execution(start(&sm, "bad", &repo_file("examples/order-processing/bad-input.json"))).await.unwrap();
+    let rec = finished(&engine, &bad.execution_arn, Duration::from_secs(60)).await;
+    let expected = json(&repo_file("examples/order-processing/bad-input-expected.json"));
+    assert_eq!(rec.status, ExecutionStatus::Failed);
+    assert_eq!(rec.error.as_deref(), expected["error"].as_str());
+    assert_eq!(rec.cause.as_deref(), expected["cause"].as_str());
+    let t = types(&history(&engine, &bad.execution_arn));
+    assert!(t.contains(&"TaskFailed".to_string()) && t.contains(&"FailStateEntered".to_string()), "{t:?}");
+}
+
+/// Counts what the engine reports.
+#[derive(Default)]
+struct Counting {
+    log: std::sync::Mutex<Vec<String>>,
+    entered: std::sync::atomic::AtomicU64,
+}
+
+impl crate::Observer for Counting {
+    fn execution_started(&self, sm: &str, express: bool) {
+        self.log.lock().unwrap().push(format!("started {sm} express={express}"));
+    }
+    fn execution_finished(&self, sm: &str, _execution: &str, express: bool, status: &str) {
+        self.log.lock().unwrap().push(format!("finished {sm} express={express} {status}"));
+    }
+    fn states_entered(&self, count: u64) {
+        self.entered.fetch_add(count, std::sync::atomic::Ordering::Relaxed);
+    }
+    fn function_called(&self, function: &str, _elapsed: Duration, result: crate::CallResult) {
+        self.log.lock().unwrap().push(format!("called {function} {}", result.as_str()));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_observer_sees_starts_ends_transitions_and_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let counting = std::sync::Arc::new(Counting::default());
+    let engine = open_observed(dir.path(), Some(counting.clone())).await;
+    upload(&engine, &ORDER_TASKS).await;
+    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let bad = engine.start_execution(start(&sm, "bad", &repo_file("examples/order-processing/bad-input.json"))).await.unwrap();
+    let rec = finished(&engine, &bad.execution_arn, Duration::from_secs(60)).await;
+    assert_eq!(rec.status, ExecutionStatus::Failed);
+    // The end is reported once it is committed, which may be just after the status reads FAILED.
+    let expected = vec![
+        format!("started {sm} express=false"),
+        "called validate-order guest_error".to_string(),
+        format!("finished {sm} express=false FAILED"),
+    ];
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while *counting.log.lock().unwrap() != expected && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(*counting.log.lock().unwrap(), expected);
+    // ValidateOrder, then the Catch's OrderRejected.
+    assert_eq!(counting.entered.load(std::sync::atomic::Ordering::Relaxed), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gateway_timeout_is_retried_after_its_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    upload(&engine, &ORDER_TASKS).await;
+    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let mut input = json(&repo_file("examples/order-processing/input.json"));
+    input["payment"]["token"] = json!("tok_gatewayTimeout");
+    let started = engine.start_execution(start(&sm, "retry", &input.to_string())).await.unwrap();
+    let rec = finished(&engine, &started.execution_arn, Duration::from_secs(60)).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+    let h = history(&engine, &started.execution_arn);
+    assert_gap_free(&started.execution_arn, &h);
+    let failed: Vec<_> = h.iter().filter(|e| e["type"] == "TaskFailed").collect();
+    assert_eq!(failed.len(), 1, "{h:?}");
+    assert_eq!(failed[0]["taskFailedEventDetails"]["error"], "PaymentGatewayTimeout");
+    // The retry waited IntervalSeconds (1 s) before scheduling the task again.
+    let at = |e: &serde_json::Value| e["timestamp"].as_f64().unwrap();
+    let failed_at = at(failed[0]);
+    let rescheduled = h.iter().find(|e| e["type"] == "TaskScheduled" && at(e) >= failed_at && e["id"].as_u64() > failed[0]["id"].as_u64()).unwrap();
+    assert!(at(rescheduled) - failed_at >= 0.99, "retried after {} s", at(rescheduled) - failed_at);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resource_forms_unknown_functions_and_lambda_invoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    upload(&engine, &["transform"]).await;
+    let def = json!({
+        "StartAt": "Arn",
+        "States": {
+            "Arn": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:transform:live",
+                "Parameters": {"template": {"hello": "{{ who }}"}, "data": {"who.$": "$.who"}},
+                "ResultPath": "$.plain",
+                "Next": "Invoke"
+            },
+            "Invoke": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "transform", "Payload": {"template": "{{ n }}", "data": {"n": 7}}},
+                "ResultSelector": {"status.$": "$.StatusCode", "payload.$": "$.Payload"},
+                "ResultPath": "$.invoked",
+                "Next": "Missing"
+            },
+            "Missing": {"Type": "Task", "Resource": "wasm:no-such-function", "End": true}
+        }
+    });
+    let sm = machine(&engine, "forms", &def.to_string(), MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "x", r#"{"who":"ada"}"#)).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Failed);
+    assert_eq!(rec.error.as_deref(), Some("States.TaskFailed"));
+    let cause = rec.cause.unwrap_or_default();
+    assert!(cause.contains("no-such-function"), "{cause}");
+    let h = history(&engine, &s.execution_arn);
+    let entered_missing = h.iter().find(|e| e["stateEnteredEventDetails"]["name"] == "Missing").expect("Missing entered");
+    let input = json(entered_missing["stateEnteredEventDetails"]["input"].as_str().unwrap());
+    assert_eq!(input["plain"], json!({"hello": "ada"}));
+    assert_eq!(input["invoked"], json!({"status": 200, "payload": 7}));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starting_twice_is_idempotent_only_with_the_same_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let def = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":30,"End":true}}}"#;
+    let sm = machine(&engine, "waits", def, MachineKind::Standard);
+    let a = engine.start_execution(start(&sm, "once", r#"{"a":1}"#)).await.unwrap();
+    let b = engine.start_execution(start(&sm, "once", r#"{"a":1}"#)).await.unwrap();
+    assert_eq!(a, b);
+    let err = engine.start_execution(start(&sm, "once", r#"{"a":2}"#)).await.unwrap_err();
+    assert!(matches!(err, EngineError::ExecutionAlreadyExists(_)), "{err}");
+    let err = engine.start_execution(start(&sm, "bad name", "{}")).await.unwrap_err();
+    assert!(matches!(err, EngineError::InvalidName(_)), "{err}");
+    let err = engine.start_execution(start(&sm, "n", "{oops")).await.unwrap_err();
+    assert!(matches!(err, EngineError::InvalidExecutionInput(_)), "{err}");
+    let err = engine.start_execution(start(&format!("{sm}-nope"), "n", "{}")).await.unwrap_err();
+    assert!(matches!(err, EngineError::StateMachineDoesNotExist(_)), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stop_aborts_and_redrive_resumes_from_the_failed_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let def = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":300,"Next":"T"},"T":{"Type":"Task","Resource":"wasm:later","End":true}}}"#;
+    let sm = machine(&engine, "stoppable", def, MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "s", r#"{"template":"{{ x }}","data":{"x":5}}"#)).await.unwrap();
+    let stop_ms = engine.stop_execution(&s.execution_arn, Some("Halt".into()), Some("by test".into())).await.unwrap();
+    let rec = engine.describe_execution(&s.execution_arn).unwrap();
+    assert_eq!(rec.status, ExecutionStatus::Aborted);
+    assert_eq!(rec.stop_ms, Some(stop_ms));
+    assert_eq!(rec.error.as_deref(), Some("Halt"));
+    let t = types(&history(&engine, &s.execution_arn));
+    assert_eq!(t.last().map(String::as_str), Some("ExecutionAborted"), "{t:?}");
+    assert!(t.contains(&"WaitStateAborted".to_string()), "{t:?}");
+
+    // A failure on a missing function, then the function is uploaded and the execution redriven.
+    let def = r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"wasm:later","End":true}}}"#;
+    let sm = machine(&engine, "redrivable", def, MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "r", r#"{"template":"{{ x }}","data":{"x":5}}"#)).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Failed);
+    let err = engine.redrive_execution(&format!("{}x", s.execution_arn), None).await.unwrap_err();
+    assert!(matches!(err, EngineError::ExecutionDoesNotExist(_)), "{err}");
+    engine.put_function("later", plugin("transform"), sandbox::Grants::default()).await.unwrap();
+    engine.redrive_execution(&s.execution_arn, None).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+    assert_eq!(rec.output.as_deref(), Some("5"));
+    assert_eq!(rec.redrive_count, 1);
+    let h = history(&engine, &s.execution_arn);
+    assert_gap_free(&s.execution_arn, &h);
+    let t = types(&h);
+    assert!(t.contains(&"ExecutionRedriven".to_string()), "{t:?}");
+    let err = engine.redrive_execution(&s.execution_arn, None).await.unwrap_err();
+    assert!(matches!(err, EngineError::ExecutionNotRedrivable(_)), "{err}");
+}

@@ -1,0 +1,10 @@
+//! Engine tests against a real SQLite store and, where tasks run, the real plugins
+//! (`plugins/build.sh` builds them into `plugins/dist/`).
+
+mod callbacks;
+mod crash;
+mod express;
+mod flows;
+mod recovery;
+mod support;
+mod test_state;

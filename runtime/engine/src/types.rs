@@ -1,0 +1,109 @@
+//! The engine's request and answer types.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::Observer;
+
+/// How to open an [`crate::Engine`].
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// Where `stepwasm.db` and the sandbox's module cache live.
+    pub data_dir: PathBuf,
+    /// Region of the ARNs the engine mints.
+    pub region: String,
+    /// Account of the ARNs the engine mints.
+    pub account: String,
+    /// The WebAssembly host's settings.
+    pub sandbox: sandbox::SandboxConfig,
+    /// How many finished Express executions are kept (with their history) for listing and
+    /// describing. 0 keeps none.
+    pub express_history: usize,
+    /// Told about executions, transitions and function calls (metrics); `None` for nobody.
+    pub observer: Option<Arc<dyn Observer>>,
+    /// The most resident threads Wasm calls run on (started as calls overlap; more calls at
+    /// once go to tokio's blocking pool).
+    pub call_threads: usize,
+}
+
+impl std::fmt::Debug for EngineConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EngineConfig")
+            .field("data_dir", &self.data_dir)
+            .field("region", &self.region)
+            .field("account", &self.account)
+            .field("sandbox", &self.sandbox)
+            .field("express_history", &self.express_history)
+            .field("observer", &self.observer.as_ref().map(|_| "…"))
+            .field("call_threads", &self.call_threads)
+            .finish()
+    }
+}
+
+impl EngineConfig {
+    /// The defaults for `data_dir`: region `us-east-1`, account `123456789012`, the sandbox's
+    /// defaults with its cache in `data_dir/cache`, the last 1,000 Express runs kept, up to 128
+    /// resident call threads.
+    pub fn new(data_dir: impl Into<PathBuf>) -> EngineConfig {
+        let data_dir = data_dir.into();
+        EngineConfig {
+            sandbox: sandbox::SandboxConfig::new(data_dir.join("cache")),
+            data_dir,
+            region: store::arn::DEFAULT_REGION.to_string(),
+            account: store::arn::DEFAULT_ACCOUNT.to_string(),
+            express_history: 1000,
+            observer: None,
+            call_threads: 128,
+        }
+    }
+}
+
+/// StartExecution / StartSyncExecution arguments.
+#[derive(Clone, Debug, Default)]
+pub struct StartRequest {
+    /// A state machine, version or alias ARN.
+    pub state_machine_arn: String,
+    /// The execution name; a UUID when absent.
+    pub name: Option<String>,
+    /// The input JSON text; `{}` when absent.
+    pub input: Option<String>,
+    /// X-Ray trace header, kept on the execution record.
+    pub trace_header: Option<String>,
+}
+
+/// A started execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Started {
+    pub execution_arn: String,
+    pub start_ms: i64,
+}
+
+/// The end of a synchronous run (StartSyncExecution, or [`crate::Engine::run_inline`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncOutcome {
+    pub execution_arn: String,
+    pub state_machine_arn: String,
+    pub name: String,
+    pub start_ms: i64,
+    pub stop_ms: i64,
+    /// `SUCCEEDED`, `FAILED` or `TIMED_OUT`.
+    pub status: String,
+    pub input: String,
+    pub output: Option<String>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
+/// An uploaded function, without its bytes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FunctionInfo {
+    pub name: String,
+    pub sha256: String,
+    pub size: u64,
+    /// `task-component`, `command-component` or `command-module`.
+    pub kind: String,
+    /// What the function may use.
+    pub grants: sandbox::Grants,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+}
