@@ -1,55 +1,33 @@
 //! `stepwasm`: run AWS Step Functions workflows whose Task states are WebAssembly functions.
 
-use std::path::PathBuf;
+mod cli;
+mod local;
+
 use std::process::ExitCode;
+use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
-use asl::exec::Status;
-use asl::simulate::{self, TaskAnswer};
-use asl::ValidateOptions;
-use clap::{Parser, Subcommand};
-use serde_json::Value;
+use anyhow::{Context, Result};
+use clap::Parser;
+use serde_json::{json, Value};
+use server::client::Client;
+use server::config::{Config, Overrides};
 
-#[derive(Parser)]
-#[command(name = "stepwasm", version, about = "AWS Step Functions workflows with WebAssembly tasks")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+use cli::{Cli, Command, Remote, ServeArgs};
 
-#[derive(Subcommand)]
-enum Command {
-    /// Check a state machine definition and print its diagnostics (exit 1 when invalid).
-    Validate {
-        /// The definition file (ASL JSON).
-        file: PathBuf,
-        /// Validate as an EXPRESS state machine.
-        #[arg(long)]
-        express: bool,
-    },
-    /// Run a definition in this process and print its output (or its error and cause).
-    Run {
-        /// The definition file (ASL JSON).
-        file: PathBuf,
-        /// The execution input: JSON text, or @FILE to read it from a file.
-        #[arg(long, default_value = "{}")]
-        input: String,
-        /// Print the execution history as JSON lines on stderr.
-        #[arg(long)]
-        history: bool,
-    },
-    /// Run every conformance case file in DIR and report pass/fail counts.
-    Conformance {
-        /// Directory of case files.
-        dir: PathBuf,
-        /// Print full failure reasons.
-        #[arg(long, short)]
-        verbose: bool,
-    },
-}
+/// mimalloc: the interpreter allocates many small, short-lived values per state (events, JSON
+/// nodes); glibc's malloc spends ~40% of a Pass transition on them, mimalloc about half that.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Validate { file, express } => local::validate(&file, express),
+        Command::Conformance { dir, verbose } => local::conformance(&dir, verbose),
+        Command::Run { file, input, functions: None, history } => local::simulate(&file, &input, history),
+        command => runtime().and_then(|rt| rt.block_on(run(command))),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -58,76 +36,167 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> Result<ExitCode> {
-    match cli.command {
-        Command::Validate { file, express } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let diags = asl::validate::validate_text(&text, &ValidateOptions { express });
-            for d in &diags {
-                println!("{} {d}", d.severity.as_str());
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the async runtime")
+}
+
+async fn run(command: Command) -> Result<ExitCode> {
+    match command {
+        Command::Serve(args) => serve(args).await,
+        Command::Run { file, input, functions: Some(dir), history } => local::with_functions(&file, &input, &dir, history).await,
+        Command::Deploy { dir, remote } => {
+            let client = client(&remote)?;
+            let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let done = server::client::deploy(&client, &dir, interactive).await.map_err(anyhow::Error::msg)?;
+            for line in done {
+                println!("deployed {line}");
             }
-            let errors = diags.iter().filter(|d| d.severity == asl::diagnostic::Severity::Error).count();
-            if errors == 0 {
-                println!("OK: {} is a valid state machine definition", file.display());
-                Ok(ExitCode::SUCCESS)
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Start { machine, input, name, wait, sync, remote } => start(&remote, &machine, &input, name, wait, sync).await,
+        Command::History { execution_arn, json, remote } => {
+            let events = client(&remote)?.history(&execution_arn).await?;
+            if json {
+                for e in &events {
+                    println!("{e}");
+                }
             } else {
-                println!("FAIL: {errors} error(s) in {}", file.display());
-                Ok(ExitCode::from(1))
+                print!("{}", server::client::timeline(&events, terminal_width()));
             }
+            Ok(ExitCode::SUCCESS)
         }
-        Command::Run { file, input, history } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
-            let machine = match asl::parse_text(&text, &ValidateOptions::default()) {
-                Ok(m) => m,
-                Err(diags) => {
-                    for d in diags {
-                        eprintln!("{d}");
-                    }
-                    bail!("{} is not a valid state machine definition", file.display());
-                }
-            };
-            let input_text = match input.strip_prefix('@') {
-                Some(path) => std::fs::read_to_string(path).with_context(|| format!("reading input file {path}"))?,
-                None => input,
-            };
-            let input: Value = serde_json::from_str(&input_text).context("the input is not valid JSON")?;
-            let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "machine".into());
-            let now_ms = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0);
-            let info = simulate::local_info(&name, "local-run", input, now_ms);
-            let finished = simulate::run(&machine, info, now_ms as u64, 10_000_000, |t| TaskAnswer::Failure {
-                error: "States.TaskFailed".into(),
-                cause: format!("No Wasm function is available for resource '{}' in an in-process run", t.resource),
-            });
-            if history {
-                for e in &finished.events {
-                    eprintln!("{}", e.to_json());
-                }
-            }
-            match finished.status {
-                Status::Succeeded(out) => {
-                    println!("{}", serde_json::to_string_pretty(&out)?);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Status::Failed(f) | Status::Aborted(f) => {
-                    println!("FAILED");
-                    println!("error: {}", f.error.as_deref().unwrap_or("(none)"));
-                    println!("cause: {}", f.cause.as_deref().unwrap_or("(none)"));
-                    Ok(ExitCode::from(1))
-                }
-                Status::TimedOut => {
-                    println!("TIMED_OUT");
-                    Ok(ExitCode::from(1))
-                }
-                Status::Running => bail!("the execution did not finish within the step limit"),
-            }
+        Command::Logs { execution_arn, follow, remote } => logs(&remote, &execution_arn, follow).await,
+        Command::Validate { .. } | Command::Conformance { .. } | Command::Run { functions: None, .. } => unreachable!("run in main"),
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()).unwrap_or(160)
+}
+
+fn client(remote: &Remote) -> Result<Client> {
+    Ok(Client::new(&remote.endpoint, remote.token.clone())?)
+}
+
+async fn serve(args: ServeArgs) -> Result<ExitCode> {
+    let overrides = Overrides {
+        config: args.config,
+        listen: args.listen,
+        data_dir: args.data_dir,
+        log_format: args.log_format,
+        log_level: args.log_level,
+        region: args.region,
+        account: args.account,
+    };
+    let config = Config::load(&overrides, &|k| std::env::var(k).ok())?;
+    server::telemetry::init(config.log_format, &config.log_level).map_err(anyhow::Error::msg)?;
+    let auth = if config.tokens.is_empty() { "no token (loopback only)".to_string() } else { format!("{} token(s)", config.tokens.len()) };
+    let server = server::start(config.clone()).await?;
+    tracing::info!(
+        listen = %server.addr,
+        data_dir = %config.data_dir.display(),
+        "stepwasm {} serving the Step Functions API on http://{}/ and the console on http://{}/console/ ({auth})",
+        env!("CARGO_PKG_VERSION"),
+        server.addr,
+        server.addr
+    );
+    server.run_until(shutdown_signal()).await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// SIGTERM or Ctrl-C.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => return ctrl_c.await,
+        };
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
         }
-        Command::Conformance { dir, verbose } => {
-            let report = server::conformance::run_dir(&dir).with_context(|| format!("reading cases in {}", dir.display()))?;
-            print!("{}", report.render(verbose));
-            Ok(if report.total().failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    }
+    #[cfg(not(unix))]
+    ctrl_c.await;
+}
+
+async fn start(remote: &Remote, machine: &str, input: &str, name: Option<String>, wait: bool, sync: bool) -> Result<ExitCode> {
+    let client = client(remote)?;
+    let input = local::read_input(input)?;
+    serde_json::from_str::<Value>(&input).context("the input is not valid JSON")?;
+    let arn = client.machine_arn(machine).await?;
+    let mut body = json!({"stateMachineArn": arn, "input": input});
+    if let Some(n) = name {
+        body["name"] = json!(n);
+    }
+    if sync {
+        let out = client.call("StartSyncExecution", body).await?;
+        return Ok(print_end(&out));
+    }
+    let started = client.call("StartExecution", body).await?;
+    let execution = started["executionArn"].as_str().unwrap_or_default().to_string();
+    if !wait {
+        println!("{execution}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("started {execution}");
+    loop {
+        let d = client.call("DescribeExecution", json!({"executionArn": execution})).await?;
+        if d["status"] != "RUNNING" {
+            return Ok(print_end(&d));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Prints an ended execution's output (or error and cause) and picks the exit code.
+fn print_end(d: &Value) -> ExitCode {
+    let status = d["status"].as_str().unwrap_or("?");
+    if status == "SUCCEEDED" {
+        let out = d["output"].as_str().unwrap_or("null");
+        match serde_json::from_str::<Value>(out) {
+            Ok(v) => println!("{}", serde_json::to_string_pretty(&v).unwrap_or_else(|_| out.to_string())),
+            Err(_) => println!("{out}"),
+        }
+        ExitCode::SUCCESS
+    } else {
+        println!("{status}");
+        println!("error: {}", d["error"].as_str().unwrap_or("(none)"));
+        println!("cause: {}", d["cause"].as_str().unwrap_or("(none)"));
+        ExitCode::from(1)
+    }
+}
+
+async fn logs(remote: &Remote, execution: &str, follow: bool) -> Result<ExitCode> {
+    let client = client(remote)?;
+    let mut printed = 0usize;
+    loop {
+        // The status first: when it says the execution ended, the history read after it is whole.
+        let status = if follow {
+            let d = client.call("DescribeExecution", json!({"executionArn": execution})).await?;
+            d["status"].as_str().unwrap_or("?").to_string()
+        } else {
+            String::new()
+        };
+        let events = client.history(execution).await?;
+        let text = server::client::log_lines(&events);
+        let lines: Vec<&str> = text.lines().collect();
+        for l in lines.iter().skip(printed) {
+            println!("{l}");
+        }
+        printed = printed.max(lines.len());
+        match status.as_str() {
+            "" | "SUCCEEDED" => return Ok(ExitCode::SUCCESS),
+            "RUNNING" => tokio::time::sleep(Duration::from_millis(500)).await,
+            other => {
+                eprintln!("the execution ended {other}");
+                return Ok(ExitCode::from(1));
+            }
         }
     }
 }
