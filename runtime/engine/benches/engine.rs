@@ -3,7 +3,8 @@
 //!
 //! - `standard`: Standard executions of the four-task order example with the full history
 //!   persisted, 64 in flight: executions/s, and the latency from StartExecution to the durable
-//!   end (p50, p99).
+//!   end (p50, p99); then an open loop, executions started at a fixed rate (2,000/s, or
+//!   `STANDARD_RATE`) for 10 s, latency counted from when each was due; then one at a time.
 //! - `express`: synchronous Express runs of a four-Pass machine in process, 8 in flight: runs/s
 //!   and latency.
 //! - `waiting`: 10,000 Standard executions parked (half in a one-hour Wait, half in an activity
@@ -144,6 +145,42 @@ async fn standard(quick: bool) {
         n as f64 / elapsed.as_secs_f64(),
         percentile(&all, 0.5).as_secs_f64() * 1e3,
         percentile(&all, 0.99).as_secs_f64() * 1e3,
+    );
+    // Open loop: executions started at a fixed rate whatever the engine does, each one's latency
+    // counted from the moment it was due to start (so a stall is not hidden by starting less).
+    let rate: f64 = std::env::var("STANDARD_RATE").ok().and_then(|v| v.parse().ok()).filter(|r| *r > 0.0).unwrap_or(2_000.0);
+    let count = if quick { 2_000 } else { (rate * 10.0) as usize };
+    let t0 = tokio::time::Instant::now() + Duration::from_millis(10);
+    let mut handles = Vec::with_capacity(count);
+    let due = |i: usize| t0 + Duration::from_secs_f64(i as f64 / rate);
+    for i in 0..count {
+        let due = due(i);
+        // Tokio's timer ticks in whole milliseconds: sleep only when the next start is not yet
+        // due, then start every one that is (a sleep per start would cap the rate at 1,000/s).
+        if due > tokio::time::Instant::now() {
+            tokio::time::sleep_until(due).await;
+        }
+        let (engine, ends, sm, input) = (engine.clone(), ends.clone(), sm.clone(), input.clone());
+        handles.push(tokio::spawn(async move {
+            let name = format!("r{i}");
+            let arn = engine.arns().execution("orders", &name);
+            let (tx, rx) = oneshot::channel();
+            ends.waiting.lock().unwrap().insert(arn, tx);
+            let req = StartRequest { state_machine_arn: sm, name: Some(name), input: Some(input), trace_header: None };
+            engine.start_execution(req).await.expect("started");
+            assert_eq!(rx.await.expect("the end is reported"), "SUCCEEDED");
+            due.elapsed()
+        }));
+    }
+    let mut open: Vec<Duration> = futures_join(handles.into_iter()).await;
+    let elapsed = t0.elapsed();
+    open.sort();
+    println!(
+        "standard: open loop, {count} executions started at {rate:.0}/s: finished at {:.0}/s; latency p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms",
+        count as f64 / elapsed.as_secs_f64(),
+        percentile(&open, 0.5).as_secs_f64() * 1e3,
+        percentile(&open, 0.9).as_secs_f64() * 1e3,
+        percentile(&open, 0.99).as_secs_f64() * 1e3,
     );
     // One at a time: the latency of a lone execution.
     let mut lone = Vec::new();

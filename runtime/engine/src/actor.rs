@@ -1,11 +1,20 @@
 //! One running execution: a task that owns its [`Execution`], receives inputs over a channel
 //! and, for each batch of inputs, steps → persists → acts.
 //!
-//! Durability rule: nothing a step asks for (running a task, arming a timer, handing out a
-//! token) happens before the commit carrying that step's journal entry and events is done.
-//! Inputs that need no outside help — a task starting, a task whose resource cannot be
-//! resolved failing — are stepped at once and share the commit of the step that caused them.
-//! Express executions skip the store and keep their events in memory.
+//! Durability rule: nothing a step asks for that others can see (a reply, a token handed out,
+//! an activity task queued, a timer armed, a call of a function that can reach outside)
+//! happens before the commit carrying that step's journal entry and events is done. Inputs
+//! that need no outside help — a task starting, a task whose resource cannot be resolved
+//! failing — are stepped at once and share the commit of the step that caused them.
+//!
+//! Commits are pipelined: one is in flight per execution at a time, and while it is, the
+//! actor goes on stepping into the next batch. A call of a *confined* function (no network,
+//! no writable directory: [`sandbox::Grants::is_confined`]) starts as soon as it is stepped,
+//! even before its TaskScheduled is durable — it changes nothing but its result, and after a
+//! crash the recovered execution runs it again, as for any task whose result was not
+//! committed. Its result is stepped into the next batch, which is committed after this one,
+//! so the history is written in order and a task's result is never committed before its
+//! scheduling. Express executions skip the store and keep their events in memory.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -48,6 +57,26 @@ pub(crate) struct Batch {
     acts: Vec<Act>,
     replies: Vec<oneshot::Sender<Result<i64, EngineError>>>,
     last_now: i64,
+}
+
+impl Batch {
+    /// Whether there is anything to write or to do.
+    fn is_empty(&self) -> bool {
+        self.commit.journal.is_empty() && self.commit.status.is_none() && self.acts.is_empty() && self.replies.is_empty()
+    }
+}
+
+/// A batch whose commit has been handed to the store: its acts wait for the answer.
+struct InFlight {
+    done: oneshot::Receiver<Result<(), store::StoreError>>,
+    batch: Batch,
+}
+
+/// What woke the run loop.
+enum Wake {
+    Committed(Result<(), EngineError>),
+    Msg(Option<Msg>),
+    Timer,
 }
 
 /// A running execution.
@@ -328,8 +357,16 @@ impl Actor {
 
     /// Writes a batch (Standard) and waits until it is durable.
     pub(crate) async fn persist(&self, batch: &mut Batch) -> Result<(), EngineError> {
+        match self.submit(batch) {
+            None => Ok(()),
+            Some(rx) => committed(rx.await),
+        }
+    }
+
+    /// Hands the batch's commit to the store; `None` when there is nothing to write.
+    fn submit(&self, batch: &mut Batch) -> Option<oneshot::Receiver<Result<(), store::StoreError>>> {
         if !self.durable || (batch.commit.journal.is_empty() && batch.commit.status.is_none()) {
-            return Ok(());
+            return None;
         }
         let mut commit = std::mem::take(&mut batch.commit);
         commit.execution_arn = self.arn.clone();
@@ -337,9 +374,21 @@ impl Actor {
         self.inner.store.commit(commit, Box::new(move |r| {
             let _ = tx.send(r);
         }));
-        match rx.await {
-            Ok(r) => r.map_err(EngineError::from),
-            Err(_) => Err(EngineError::Unavailable("the store dropped a commit without answering".into())),
+        Some(rx)
+    }
+
+    /// Starts the calls of confined functions in `batch` now, ahead of its commit (see the
+    /// module's documentation); everything else waits for [`Actor::act`].
+    pub(crate) fn start_early(&mut self, batch: &mut Batch) {
+        if !self.durable || !batch.acts.iter().any(Act::is_confined_call) {
+            return;
+        }
+        let acts = std::mem::take(&mut batch.acts);
+        for act in acts {
+            match act {
+                Act::Task { id, call } if call.is_confined() => tasks::spawn(id, call, self.tx.clone(), &self.inner),
+                other => batch.acts.push(other),
+            }
         }
     }
 
@@ -411,45 +460,63 @@ impl Actor {
         batch
     }
 
-    /// Runs until the execution ends (or a commit fails).
+    /// Runs until the execution ends (or a commit fails): steps what arrives into the next
+    /// batch, and whenever no commit is in flight, hands that batch to the store; a batch's
+    /// acts are carried out once its commit is done.
     pub(crate) async fn run(mut self) -> (Actor, Ending) {
+        let mut next = Batch::default();
+        let mut in_flight: Option<InFlight> = None;
         loop {
-            if *self.exec.status() != Status::Running {
+            if in_flight.is_none() && !next.is_empty() {
+                let mut batch = std::mem::take(&mut next);
+                match self.submit(&mut batch) {
+                    Some(done) => in_flight = Some(InFlight { done, batch }),
+                    None => self.act(batch),
+                }
+                continue;
+            }
+            let running = *self.exec.status() == Status::Running;
+            if !running && in_flight.is_none() {
                 return (self, Ending::Finished);
             }
             let next_timer = self.timers.first().copied();
-            let first = tokio::select! {
+            let wake = tokio::select! {
                 biased;
-                msg = self.rx.recv() => match msg {
-                    Some(m) => Some(m),
-                    None => return (self, Ending::Finished),
-                },
-                _ = sleep_until_ms(next_timer.map(|(at, _)| at)) => None,
+                r = wait_commit(in_flight.as_mut()) => Wake::Committed(r),
+                m = self.rx.recv(), if running => Wake::Msg(m),
+                _ = sleep_until_ms(next_timer.map(|(at, _)| at)), if running => Wake::Timer,
             };
-            let mut batch = Batch::default();
-            match first {
-                Some(m) => self.take(m, &mut batch),
-                None => self.fire_due(&mut batch),
+            match wake {
+                Wake::Committed(Ok(())) => {
+                    let batch = in_flight.take().map(|f| f.batch).unwrap_or_default();
+                    self.act(batch);
+                    continue;
+                }
+                Wake::Committed(Err(e)) => {
+                    let text = e.to_string();
+                    let flown = in_flight.take().map(|f| f.batch.replies).unwrap_or_default();
+                    for reply in flown.into_iter().chain(next.replies) {
+                        let _ = reply.send(Err(EngineError::Unavailable(text.clone())));
+                    }
+                    return (self, Ending::StoreFailed);
+                }
+                Wake::Msg(None) if in_flight.is_none() => return (self, Ending::Finished),
+                Wake::Msg(None) => {}
+                Wake::Msg(Some(m)) => self.take(m, &mut next),
+                Wake::Timer => {}
             }
-            // Whatever else is already waiting shares the commit.
+            // Whatever else is already waiting shares the batch.
             for _ in 0..256 {
                 if *self.exec.status() != Status::Running {
                     break;
                 }
                 match self.rx.try_recv() {
-                    Ok(m) => self.take(m, &mut batch),
+                    Ok(m) => self.take(m, &mut next),
                     Err(_) => break,
                 }
             }
-            self.fire_due(&mut batch);
-            if let Err(e) = self.persist(&mut batch).await {
-                let text = e.to_string();
-                for reply in batch.replies {
-                    let _ = reply.send(Err(EngineError::Unavailable(text.clone())));
-                }
-                return (self, Ending::StoreFailed);
-            }
-            self.act(batch);
+            self.fire_due(&mut next);
+            self.start_early(&mut next);
         }
     }
 
@@ -501,6 +568,27 @@ impl Actor {
     pub(crate) fn take_tokens(&mut self) -> Vec<String> {
         self.queued.clear();
         self.tokens.drain().map(|(_, t)| t).collect()
+    }
+}
+
+/// Waits for the commit in flight, or forever when there is none.
+async fn wait_commit(in_flight: Option<&mut InFlight>) -> Result<(), EngineError> {
+    match in_flight {
+        Some(f) => committed((&mut f.done).await),
+        None => std::future::pending().await,
+    }
+}
+
+fn committed(answer: Result<Result<(), store::StoreError>, oneshot::error::RecvError>) -> Result<(), EngineError> {
+    match answer {
+        Ok(r) => r.map_err(EngineError::from),
+        Err(_) => Err(EngineError::Unavailable("the store dropped a commit without answering".into())),
+    }
+}
+
+impl Act {
+    fn is_confined_call(&self) -> bool {
+        matches!(self, Act::Task { call, .. } if call.is_confined())
     }
 }
 

@@ -28,6 +28,14 @@ pub(crate) struct Call {
     pub(crate) callback: bool,
 }
 
+impl Call {
+    /// Whether the call changes nothing but its result (see [`sandbox::Grants::is_confined`]);
+    /// a callback task's token could be passed on, so it never counts.
+    pub(crate) fn is_confined(&self) -> bool {
+        !self.callback && self.function.grants().is_confined()
+    }
+}
+
 /// Runs `call` on a call thread; its result goes to `tx` as a task input.
 pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, inner: &Arc<Inner>) {
     let request_id = inner.uuid();

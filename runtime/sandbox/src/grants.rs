@@ -138,6 +138,14 @@ impl HostPattern {
 }
 
 impl Grants {
+    /// Whether a call can change nothing outside its own result: no outbound HTTP and no
+    /// writable directory (reading granted directories and the environment changes nothing).
+    /// The engine may start such a call before the history that asks for it is durable,
+    /// since running it again after a crash is indistinguishable from running it once.
+    pub fn is_confined(&self) -> bool {
+        self.http_hosts.is_empty() && self.dirs.iter().all(|d| !d.writable)
+    }
+
     /// Checks every grant and limit; `max_memory_bytes` and `fuel_metering` come from the
     /// sandbox. Returns the parsed HTTP allow-list.
     pub(crate) fn validate(
@@ -215,6 +223,18 @@ impl Grants {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_network_and_writable_directories_reach_outside() {
+        assert!(Grants::default().is_confined());
+        let dir = |writable| DirGrant { host_path: "/tmp".into(), guest_path: "/d".into(), writable };
+        let mut g = Grants { env: BTreeMap::from([("K".to_string(), "v".to_string())]), dirs: vec![dir(false)], ..Grants::default() };
+        assert!(g.is_confined(), "reading a directory and the environment change nothing");
+        g.dirs.push(dir(true));
+        assert!(!g.is_confined(), "a writable directory");
+        let net = Grants { http_hosts: vec!["api.example.com".into()], ..Grants::default() };
+        assert!(!net.is_confined(), "outbound HTTP");
+    }
 
     #[test]
     fn host_patterns_match_hosts_and_ports() {
