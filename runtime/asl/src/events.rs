@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use serde::ser::{Serialize, SerializeMap, Serializer};
 use serde_json::{Map, Value};
 
 /// One history event.
@@ -58,153 +59,212 @@ pub enum Details {
     EvaluationFailed { error: String, cause: String, location: String, state: String },
 }
 
-fn data_details() -> Value {
-    let mut m = Map::new();
-    m.insert("truncated".into(), Value::Bool(false));
-    Value::Object(m)
-}
-
 impl HistoryEvent {
     /// The event as AWS's `GetExecutionHistory` returns it (timestamp in epoch seconds).
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("timestamp".into(), Value::from(self.timestamp_ms as f64 / 1000.0));
-        m.insert("type".into(), Value::String(self.event_type.to_string()));
-        m.insert("id".into(), Value::from(self.id));
-        m.insert("previousEventId".into(), Value::from(self.previous_event_id));
-        let (member, body) = match &self.details {
-            Details::None => return Value::Object(m),
-            Details::ExecutionStarted { input, role_arn } => (
-                "executionStartedEventDetails",
-                obj([("input", Value::String(input.to_string())), ("inputDetails", data_details()), ("roleArn", Value::String(role_arn.clone()))]),
-            ),
-            Details::ExecutionSucceeded { output } => (
-                "executionSucceededEventDetails",
-                obj([("output", Value::String(output.to_string())), ("outputDetails", data_details())]),
-            ),
-            Details::ExecutionRedriven { redrive_count } => {
-                ("executionRedrivenEventDetails", obj([("redriveCount", Value::from(*redrive_count))]))
-            }
-            Details::ErrorCause { member, resource, error, cause } => {
-                let mut d = Map::new();
-                if let Some((rt, r)) = resource {
-                    d.insert("resourceType".into(), Value::String(rt.clone()));
-                    d.insert("resource".into(), Value::String(r.clone()));
-                }
-                if let Some(e) = error {
-                    d.insert("error".into(), Value::String(e.clone()));
-                }
-                if let Some(c) = cause {
-                    d.insert("cause".into(), Value::String(c.clone()));
-                }
-                (*member, Value::Object(d))
-            }
-            Details::StateEntered { name, input } => (
-                "stateEnteredEventDetails",
-                obj([("name", Value::String(name.to_string())), ("input", Value::String(input.to_string())), ("inputDetails", data_details())]),
-            ),
-            Details::StateExited { name, output, assigned_variables } => {
-                let mut d = Map::new();
-                d.insert("name".into(), Value::String(name.to_string()));
-                d.insert("output".into(), Value::String(output.to_string()));
-                d.insert("outputDetails".into(), data_details());
-                if let Some(vars) = assigned_variables {
-                    d.insert("assignedVariables".into(), Value::Object(vars.clone()));
-                    d.insert("assignedVariablesDetails".into(), data_details());
-                }
-                ("stateExitedEventDetails", Value::Object(d))
-            }
-            Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {
-                let mut d = Map::new();
-                d.insert("resourceType".into(), Value::String(resource_type.clone()));
-                d.insert("resource".into(), Value::String(resource.clone()));
-                d.insert("region".into(), Value::String(region.clone()));
-                d.insert("parameters".into(), Value::String(parameters.clone()));
-                if let Some(t) = timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Value::from(*t));
-                }
-                if let Some(h) = heartbeat_seconds {
-                    d.insert("heartbeatInSeconds".into(), Value::from(*h));
-                }
-                ("taskScheduledEventDetails", Value::Object(d))
-            }
-            Details::TaskStarted { resource_type, resource } => (
-                "taskStartedEventDetails",
-                obj([("resourceType", Value::String(resource_type.clone())), ("resource", Value::String(resource.clone()))]),
-            ),
-            Details::TaskSucceeded { resource_type, resource, output, logs } => {
-                let mut d = Map::new();
-                d.insert("resourceType".into(), Value::String(resource_type.clone()));
-                d.insert("resource".into(), Value::String(resource.clone()));
-                d.insert("output".into(), Value::String(output.clone()));
-                d.insert("outputDetails".into(), data_details());
-                if let Some(l) = logs {
-                    d.insert("logs".into(), l.clone());
-                }
-                ("taskSucceededEventDetails", Value::Object(d))
-            }
-            Details::LambdaScheduled { resource, input, timeout_seconds } => {
-                let mut d = Map::new();
-                d.insert("resource".into(), Value::String(resource.clone()));
-                d.insert("input".into(), Value::String(input.clone()));
-                d.insert("inputDetails".into(), data_details());
-                if let Some(t) = timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Value::from(*t));
-                }
-                ("lambdaFunctionScheduledEventDetails", Value::Object(d))
-            }
-            Details::ActivityScheduled { resource, input, timeout_seconds, heartbeat_seconds } => {
-                let mut d = Map::new();
-                d.insert("resource".into(), Value::String(resource.clone()));
-                d.insert("input".into(), Value::String(input.clone()));
-                d.insert("inputDetails".into(), data_details());
-                if let Some(t) = timeout_seconds {
-                    d.insert("timeoutInSeconds".into(), Value::from(*t));
-                }
-                if let Some(h) = heartbeat_seconds {
-                    d.insert("heartbeatInSeconds".into(), Value::from(*h));
-                }
-                ("activityScheduledEventDetails", Value::Object(d))
-            }
-            Details::ActivityStarted { worker_name } => {
-                let mut d = Map::new();
-                if let Some(w) = worker_name {
-                    d.insert("workerName".into(), Value::String(w.clone()));
-                }
-                ("activityStartedEventDetails", Value::Object(d))
-            }
-            Details::Output { member, output, logs } => {
-                let mut d = Map::new();
-                d.insert("output".into(), Value::String(output.clone()));
-                d.insert("outputDetails".into(), data_details());
-                if let Some(l) = logs {
-                    d.insert("logs".into(), l.clone());
-                }
-                (*member, Value::Object(d))
-            }
-            Details::MapStateStarted { length } => ("mapStateStartedEventDetails", obj([("length", Value::from(*length))])),
-            Details::MapIteration { member, name, index } => {
-                (*member, obj([("name", Value::String(name.to_string())), ("index", Value::from(*index))]))
-            }
-            Details::EvaluationFailed { error, cause, location, state } => (
-                "evaluationFailedEventDetails",
-                obj([
-                    ("error", Value::String(error.clone())),
-                    ("cause", Value::String(cause.clone())),
-                    ("location", Value::String(location.clone())),
-                    ("state", Value::String(state.clone())),
-                ]),
-            ),
-        };
-        m.insert(member.into(), body);
-        Value::Object(m)
+        // Serializing to a `Value` cannot fail: every key is a string.
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// [`HistoryEvent::to_json`] as compact text, written without building the value first
+    /// (how the engine persists events).
+    pub fn to_json_text(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
-fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
-    let mut m = Map::new();
-    for (k, v) in pairs {
-        m.insert(k.to_string(), v);
+/// The one definition of the event format (see [`HistoryEvent::to_json`]).
+impl Serialize for HistoryEvent {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("timestamp", &(self.timestamp_ms as f64 / 1000.0))?;
+        m.serialize_entry("type", self.event_type)?;
+        m.serialize_entry("id", &self.id)?;
+        m.serialize_entry("previousEventId", &self.previous_event_id)?;
+        if let Some(member) = self.details.member() {
+            m.serialize_entry(member, &Body(&self.details))?;
+        }
+        m.end()
     }
-    Value::Object(m)
+}
+
+impl Details {
+    /// The AWS member that holds these details (`None` for an event without details).
+    fn member(&self) -> Option<&'static str> {
+        Some(match self {
+            Details::None => return None,
+            Details::ExecutionStarted { .. } => "executionStartedEventDetails",
+            Details::ExecutionSucceeded { .. } => "executionSucceededEventDetails",
+            Details::ExecutionRedriven { .. } => "executionRedrivenEventDetails",
+            Details::ErrorCause { member, .. } | Details::Output { member, .. } | Details::MapIteration { member, .. } => member,
+            Details::StateEntered { .. } => "stateEnteredEventDetails",
+            Details::StateExited { .. } => "stateExitedEventDetails",
+            Details::TaskScheduled { .. } => "taskScheduledEventDetails",
+            Details::TaskStarted { .. } => "taskStartedEventDetails",
+            Details::TaskSucceeded { .. } => "taskSucceededEventDetails",
+            Details::LambdaScheduled { .. } => "lambdaFunctionScheduledEventDetails",
+            Details::ActivityScheduled { .. } => "activityScheduledEventDetails",
+            Details::ActivityStarted { .. } => "activityStartedEventDetails",
+            Details::MapStateStarted { .. } => "mapStateStartedEventDetails",
+            Details::EvaluationFailed { .. } => "evaluationFailedEventDetails",
+        })
+    }
+}
+
+/// `inputDetails` / `outputDetails`: this engine never truncates.
+struct NotTruncated;
+
+impl Serialize for NotTruncated {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("truncated", &false)?;
+        m.end()
+    }
+}
+
+/// The body of an event's detail member.
+struct Body<'a>(&'a Details);
+
+impl Serialize for Body<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        match self.0 {
+            Details::None => {}
+            Details::ExecutionStarted { input, role_arn } => {
+                m.serialize_entry("input", &**input)?;
+                m.serialize_entry("inputDetails", &NotTruncated)?;
+                m.serialize_entry("roleArn", role_arn)?;
+            }
+            Details::ExecutionSucceeded { output } => {
+                m.serialize_entry("output", &**output)?;
+                m.serialize_entry("outputDetails", &NotTruncated)?;
+            }
+            Details::ExecutionRedriven { redrive_count } => m.serialize_entry("redriveCount", redrive_count)?,
+            Details::ErrorCause { member: _, resource, error, cause } => {
+                if let Some((resource_type, resource)) = resource {
+                    m.serialize_entry("resourceType", resource_type)?;
+                    m.serialize_entry("resource", resource)?;
+                }
+                entry_if(&mut m, "error", error)?;
+                entry_if(&mut m, "cause", cause)?;
+            }
+            Details::StateEntered { name, input } => {
+                m.serialize_entry("name", &**name)?;
+                m.serialize_entry("input", &**input)?;
+                m.serialize_entry("inputDetails", &NotTruncated)?;
+            }
+            Details::StateExited { name, output, assigned_variables } => {
+                m.serialize_entry("name", &**name)?;
+                m.serialize_entry("output", &**output)?;
+                m.serialize_entry("outputDetails", &NotTruncated)?;
+                if let Some(vars) = assigned_variables {
+                    m.serialize_entry("assignedVariables", vars)?;
+                    m.serialize_entry("assignedVariablesDetails", &NotTruncated)?;
+                }
+            }
+            Details::TaskScheduled { resource_type, resource, region, parameters, timeout_seconds, heartbeat_seconds } => {
+                m.serialize_entry("resourceType", resource_type)?;
+                m.serialize_entry("resource", resource)?;
+                m.serialize_entry("region", region)?;
+                m.serialize_entry("parameters", parameters)?;
+                entry_if(&mut m, "timeoutInSeconds", timeout_seconds)?;
+                entry_if(&mut m, "heartbeatInSeconds", heartbeat_seconds)?;
+            }
+            Details::TaskStarted { resource_type, resource } => {
+                m.serialize_entry("resourceType", resource_type)?;
+                m.serialize_entry("resource", resource)?;
+            }
+            Details::TaskSucceeded { resource_type, resource, output, logs } => {
+                m.serialize_entry("resourceType", resource_type)?;
+                m.serialize_entry("resource", resource)?;
+                m.serialize_entry("output", output)?;
+                m.serialize_entry("outputDetails", &NotTruncated)?;
+                entry_if(&mut m, "logs", logs)?;
+            }
+            Details::LambdaScheduled { resource, input, timeout_seconds } => {
+                m.serialize_entry("resource", resource)?;
+                m.serialize_entry("input", input)?;
+                m.serialize_entry("inputDetails", &NotTruncated)?;
+                entry_if(&mut m, "timeoutInSeconds", timeout_seconds)?;
+            }
+            Details::ActivityScheduled { resource, input, timeout_seconds, heartbeat_seconds } => {
+                m.serialize_entry("resource", resource)?;
+                m.serialize_entry("input", input)?;
+                m.serialize_entry("inputDetails", &NotTruncated)?;
+                entry_if(&mut m, "timeoutInSeconds", timeout_seconds)?;
+                entry_if(&mut m, "heartbeatInSeconds", heartbeat_seconds)?;
+            }
+            Details::ActivityStarted { worker_name } => entry_if(&mut m, "workerName", worker_name)?,
+            Details::Output { member: _, output, logs } => {
+                m.serialize_entry("output", output)?;
+                m.serialize_entry("outputDetails", &NotTruncated)?;
+                entry_if(&mut m, "logs", logs)?;
+            }
+            Details::MapStateStarted { length } => m.serialize_entry("length", length)?,
+            Details::MapIteration { member: _, name, index } => {
+                m.serialize_entry("name", &**name)?;
+                m.serialize_entry("index", index)?;
+            }
+            Details::EvaluationFailed { error, cause, location, state } => {
+                m.serialize_entry("error", error)?;
+                m.serialize_entry("cause", cause)?;
+                m.serialize_entry("location", location)?;
+                m.serialize_entry("state", state)?;
+            }
+        }
+        m.end()
+    }
+}
+
+/// Writes `key: value` only when there is a value (AWS leaves absent members out).
+fn entry_if<M: SerializeMap, T: Serialize>(m: &mut M, key: &str, value: &Option<T>) -> Result<(), M::Error> {
+    match value {
+        Some(v) => m.serialize_entry(key, v),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(event_type: &'static str, details: Details) -> HistoryEvent {
+        HistoryEvent { id: 3, previous_event_id: 2, timestamp_ms: 1_700_000_000_123, event_type, details }
+    }
+
+    #[test]
+    fn events_are_written_in_aws_shapes_with_absent_members_left_out() {
+        let cases = [
+            (event("PassStateEntered", Details::StateEntered { name: "A".into(), input: "{\"a\":\"x\\\"y\"}".into() }),
+             r#"{"timestamp":1700000000.123,"type":"PassStateEntered","id":3,"previousEventId":2,"stateEnteredEventDetails":{"name":"A","input":"{\"a\":\"x\\\"y\"}","inputDetails":{"truncated":false}}}"#),
+            (event("TaskScheduled", Details::TaskScheduled { resource_type: "lambda".into(), resource: "invoke".into(), region: "us-east-1".into(), parameters: "{}".into(), timeout_seconds: None, heartbeat_seconds: Some(5) }),
+             r#"{"timestamp":1700000000.123,"type":"TaskScheduled","id":3,"previousEventId":2,"taskScheduledEventDetails":{"resourceType":"lambda","resource":"invoke","region":"us-east-1","parameters":"{}","heartbeatInSeconds":5}}"#),
+            (event("ExecutionFailed", Details::ErrorCause { member: "executionFailedEventDetails", resource: None, error: Some("E".into()), cause: None }),
+             r#"{"timestamp":1700000000.123,"type":"ExecutionFailed","id":3,"previousEventId":2,"executionFailedEventDetails":{"error":"E"}}"#),
+            (event("ActivityStarted", Details::ActivityStarted { worker_name: None }),
+             r#"{"timestamp":1700000000.123,"type":"ActivityStarted","id":3,"previousEventId":2,"activityStartedEventDetails":{}}"#),
+            (event("MapIterationStarted", Details::MapIteration { member: "mapIterationStartedEventDetails", name: "M".into(), index: 7 }),
+             r#"{"timestamp":1700000000.123,"type":"MapIterationStarted","id":3,"previousEventId":2,"mapIterationStartedEventDetails":{"name":"M","index":7}}"#),
+            (event("WaitStateAborted", Details::None), r#"{"timestamp":1700000000.123,"type":"WaitStateAborted","id":3,"previousEventId":2}"#),
+        ];
+        for (e, expected) in cases {
+            assert_eq!(e.to_json_text(), expected);
+            assert_eq!(e.to_json(), serde_json::from_str::<Value>(expected).unwrap(), "{}", e.event_type);
+        }
+    }
+
+    #[test]
+    fn assigned_variables_and_logs_keep_their_order() {
+        let mut vars = Map::new();
+        vars.insert("z".into(), Value::from(1));
+        vars.insert("a".into(), Value::from("two"));
+        let exited = event("PassStateExited", Details::StateExited { name: "P".into(), output: "1".into(), assigned_variables: Some(vars) });
+        assert_eq!(
+            exited.to_json_text(),
+            r#"{"timestamp":1700000000.123,"type":"PassStateExited","id":3,"previousEventId":2,"stateExitedEventDetails":{"name":"P","output":"1","outputDetails":{"truncated":false},"assignedVariables":{"z":1,"a":"two"},"assignedVariablesDetails":{"truncated":false}}}"#
+        );
+        let logs = serde_json::json!([{"level": "info", "message": "hi"}]);
+        let done = event("TaskSucceeded", Details::TaskSucceeded { resource_type: "wasm".into(), resource: "f".into(), output: "{}".into(), logs: Some(logs) });
+        assert!(done.to_json_text().ends_with(r#""output":"{}","outputDetails":{"truncated":false},"logs":[{"level":"info","message":"hi"}]}}"#));
+    }
 }

@@ -230,7 +230,7 @@ impl Actor {
                     id: e.id,
                     timestamp_ms: e.timestamp_ms,
                     event_type: e.event_type.to_string(),
-                    json: e.to_json().to_string(),
+                    json: e.to_json_text(),
                 });
             }
         } else {
