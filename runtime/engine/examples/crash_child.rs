@@ -27,20 +27,14 @@ async fn main() {
     let sm = engine.arns().state_machine("crash");
     engine
         .store()
-        .create_state_machine(StateMachineRecord {
-            arn: sm.clone(),
-            name: "crash".into(),
-            kind: MachineKind::Standard,
-            definition: workflow(),
-            role_arn: "arn:aws:iam::123456789012:role/crash".into(),
-            created_ms: 0,
-            updated_ms: 0,
-            revision_id: None,
-            description: None,
-            logging_json: None,
-            tracing_json: None,
-            encryption_json: None,
-        })
+        .create_state_machine(StateMachineRecord::new(
+            sm.clone(),
+            "crash".into(),
+            MachineKind::Standard,
+            workflow(),
+            "arn:aws:iam::123456789012:role/crash".into(),
+            0,
+        ))
         .expect("the state machine is created");
     let mut starts = Vec::new();
     for i in 0..n {

@@ -44,6 +44,27 @@ pub struct StateMachineRecord {
     pub encryption_json: Option<String>,
 }
 
+impl StateMachineRecord {
+    /// A machine's first revision, created at `now_ms`: no description, no logging, tracing
+    /// or encryption configuration.
+    pub fn new(arn: String, name: String, kind: MachineKind, definition: String, role_arn: String, now_ms: i64) -> Self {
+        StateMachineRecord {
+            arn,
+            name,
+            kind,
+            definition,
+            role_arn,
+            created_ms: now_ms,
+            updated_ms: now_ms,
+            revision_id: None,
+            description: None,
+            logging_json: None,
+            tracing_json: None,
+            encryption_json: None,
+        }
+    }
+}
+
 /// What `create_state_machine` did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Created<T> {

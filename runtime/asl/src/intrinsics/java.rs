@@ -106,58 +106,33 @@ fn shortest_digits(x: f64) -> (String, i32) {
     (digits, exp)
 }
 
-/// `String.valueOf(value)` for the Java value AWS builds from JSON: maps print as
-/// `{k=v, k2=v2}`, lists as `[a, b]`, strings without quotes, `null` as `null`.
+/// How Java prints a value with `toString` (`String.valueOf`): maps as `{k=v, k2=v2}`, lists
+/// as `[a, b]`, strings without quotes, `null` as `null`.
 pub(super) fn to_java_string(v: &Value) -> Result<String, TooDeep> {
     let mut out = String::new();
-    write_java(v, &mut out, 0)?;
+    write_tree(v, &mut out, &JAVA_STRING, 0)?;
     Ok(out)
-}
-
-fn write_java(v: &Value, out: &mut String, depth: usize) -> Result<(), TooDeep> {
-    if depth > MAX_VALUE_DEPTH {
-        return Err(TooDeep);
-    }
-    match v {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&number_to_string(n)),
-        Value::String(s) => out.push_str(s),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                write_java(item, out, depth + 1)?;
-            }
-            out.push(']');
-        }
-        Value::Object(map) => {
-            out.push('{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                out.push_str(k);
-                out.push('=');
-                write_java(item, out, depth + 1)?;
-            }
-            out.push('}');
-        }
-    }
-    Ok(())
 }
 
 /// Compact JSON as Jackson writes it: no spaces, Java number forms (`1.0E20`), control
 /// characters as `\uXXXX` with upper-case hex except the short forms `\b \t \n \f \r`.
 pub(super) fn to_json(v: &Value) -> Result<String, TooDeep> {
     let mut out = String::new();
-    write_json(v, &mut out, 0)?;
+    write_tree(v, &mut out, &JACKSON, 0)?;
     Ok(out)
 }
 
-fn write_json(v: &Value, out: &mut String, depth: usize) -> Result<(), TooDeep> {
+/// What differs between `toString` and Jackson's JSON: separators and how strings print.
+struct Style {
+    item_separator: &'static str,
+    key_separator: char,
+    string: fn(&str, &mut String),
+}
+
+const JAVA_STRING: Style = Style { item_separator: ", ", key_separator: '=', string: |s, out| out.push_str(s) };
+const JACKSON: Style = Style { item_separator: ",", key_separator: ':', string: write_json_string };
+
+fn write_tree(v: &Value, out: &mut String, style: &Style, depth: usize) -> Result<(), TooDeep> {
     if depth > MAX_VALUE_DEPTH {
         return Err(TooDeep);
     }
@@ -165,14 +140,14 @@ fn write_json(v: &Value, out: &mut String, depth: usize) -> Result<(), TooDeep> 
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&number_to_string(n)),
-        Value::String(s) => write_json_string(s, out),
+        Value::String(s) => (style.string)(s, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_separator);
                 }
-                write_json(item, out, depth + 1)?;
+                write_tree(item, out, style, depth + 1)?;
             }
             out.push(']');
         }
@@ -180,11 +155,11 @@ fn write_json(v: &Value, out: &mut String, depth: usize) -> Result<(), TooDeep> 
             out.push('{');
             for (i, (k, item)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push_str(style.item_separator);
                 }
-                write_json_string(k, out);
-                out.push(':');
-                write_json(item, out, depth + 1)?;
+                (style.string)(k, out);
+                out.push(style.key_separator);
+                write_tree(item, out, style, depth + 1)?;
             }
             out.push('}');
         }

@@ -57,20 +57,7 @@ pub fn machine(engine: &Engine, name: &str, definition: &str, kind: MachineKind)
     let arn = engine.arns().state_machine(name);
     engine
         .store()
-        .create_state_machine(StateMachineRecord {
-            arn: arn.clone(),
-            name: name.into(),
-            kind,
-            definition: definition.into(),
-            role_arn: "arn:aws:iam::123456789012:role/test".into(),
-            created_ms: 0,
-            updated_ms: 0,
-            revision_id: None,
-            description: None,
-            logging_json: None,
-            tracing_json: None,
-            encryption_json: None,
-        })
+        .create_state_machine(StateMachineRecord::new(arn.clone(), name.into(), kind, definition.into(), "arn:aws:iam::123456789012:role/test".into(), 0))
         .expect("the state machine is created");
     arn
 }

@@ -80,21 +80,23 @@ fn redrive_status(e: &ExecutionRecord, now: i64) -> (&'static str, Option<String
     }
 }
 
-pub(crate) fn describe_value(e: ExecutionRecord, metadata_only: bool) -> Value {
-    let (redrive, reason) = redrive_status(&e, now_ms());
-    let mut o = Obj::new()
-        .put("executionArn", e.arn)
-        .put("stateMachineArn", e.state_machine_arn)
-        .put("name", e.name)
+/// The members an execution's description and its list item share.
+fn summary(e: &ExecutionRecord) -> Obj {
+    Obj::new()
+        .put("executionArn", e.arn.as_str())
+        .put("stateMachineArn", e.state_machine_arn.as_str())
+        .put("name", e.name.as_str())
         .put("status", e.status.as_str())
         .time("startDate", e.start_ms)
         .opt_time("stopDate", e.stop_ms)
-        .opt("traceHeader", e.trace_header)
-        .opt("error", e.error)
-        .opt("cause", e.cause)
-        .opt("stateMachineVersionArn", e.state_machine_version_arn)
-        .opt("stateMachineAliasArn", e.state_machine_alias_arn)
-        .opt_time("redriveDate", e.redrive_ms);
+        .opt("stateMachineVersionArn", e.state_machine_version_arn.as_deref())
+        .opt("stateMachineAliasArn", e.state_machine_alias_arn.as_deref())
+        .opt_time("redriveDate", e.redrive_ms)
+}
+
+pub(crate) fn describe_value(e: ExecutionRecord, metadata_only: bool) -> Value {
+    let (redrive, reason) = redrive_status(&e, now_ms());
+    let mut o = summary(&e).opt("traceHeader", e.trace_header).opt("error", e.error).opt("cause", e.cause);
     if e.kind == MachineKind::Standard {
         o = o.put("redriveCount", e.redrive_count).put("redriveStatus", redrive).opt("redriveStatusReason", reason);
     }
@@ -152,21 +154,7 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let items: Vec<Value> = page
         .items
         .into_iter()
-        .map(|e| {
-            let standard = e.kind == MachineKind::Standard;
-            Obj::new()
-                .put("executionArn", e.arn)
-                .put("stateMachineArn", e.state_machine_arn)
-                .put("name", e.name)
-                .put("status", e.status.as_str())
-                .time("startDate", e.start_ms)
-                .opt_time("stopDate", e.stop_ms)
-                .opt("stateMachineVersionArn", e.state_machine_version_arn)
-                .opt("stateMachineAliasArn", e.state_machine_alias_arn)
-                .opt("redriveCount", standard.then_some(e.redrive_count))
-                .opt_time("redriveDate", e.redrive_ms)
-                .build()
-        })
+        .map(|e| summary(&e).opt("redriveCount", (e.kind == MachineKind::Standard).then_some(e.redrive_count)).build())
         .collect();
     Ok(Obj::new().put("executions", items).opt("nextToken", page.next_token).build())
 }

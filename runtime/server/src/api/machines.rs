@@ -124,18 +124,10 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
     let arn = api.engine.arns().state_machine(&name);
     let now = now_ms();
     let record = StateMachineRecord {
-        arn: arn.clone(),
-        name,
-        kind,
-        definition,
-        role_arn,
-        created_ms: now,
-        updated_ms: now,
-        revision_id: None,
-        description: None,
         logging_json,
         tracing_json,
         encryption_json,
+        ..StateMachineRecord::new(arn.clone(), name, kind, definition, role_arn, now)
     };
     let store = api.engine.store().clone();
     let created = blocking(move || -> Result<(StateMachineRecord, Option<VersionRecord>), StoreError> {

@@ -61,18 +61,6 @@ pub(crate) fn commit_events(arn: &str, ids: std::ops::RangeInclusive<u64>) -> Co
 }
 
 pub(crate) fn machine(name: &str, definition: &str) -> StateMachineRecord {
-    StateMachineRecord {
-        arn: ctx().state_machine(name),
-        name: name.to_string(),
-        kind: MachineKind::Standard,
-        definition: definition.to_string(),
-        role_arn: "arn:aws:iam::123456789012:role/r".to_string(),
-        created_ms: 10,
-        updated_ms: 10,
-        revision_id: None,
-        description: None,
-        logging_json: None,
-        tracing_json: None,
-        encryption_json: None,
-    }
+    let role = "arn:aws:iam::123456789012:role/r".to_string();
+    StateMachineRecord::new(ctx().state_machine(name), name.to_string(), MachineKind::Standard, definition.to_string(), role, 10)
 }
