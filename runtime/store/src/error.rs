@@ -33,6 +33,9 @@ pub enum StoreError {
     /// A commit carried a journal entry whose sequence number is already stored.
     #[error("duplicate journal entry {seq} for execution {execution_arn}")]
     DuplicateJournal { execution_arn: String, seq: u64 },
+    /// A commit's journal entries do not continue the stored journal without a gap.
+    #[error("journal entry {got} for execution {execution_arn} does not follow entry {last} (entries must be numbered 1, 2, 3... without gaps)")]
+    JournalOutOfOrder { execution_arn: String, last: u64, got: u64 },
     /// The database holds a value this version of the code cannot read.
     #[error("corrupt value in the database: {0}")]
     Corrupt(String),

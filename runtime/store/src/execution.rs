@@ -92,7 +92,9 @@ pub struct ExecutionRecord {
 ///
 /// A commit either lands whole or not at all. Events must continue the stored history without
 /// gaps (the first execution commit starts at id 1); a repeated event id is
-/// `StoreError::DuplicateEvent`, a gap is `StoreError::EventOutOfOrder`.
+/// `StoreError::DuplicateEvent`, a gap is `StoreError::EventOutOfOrder`. Journal entries
+/// likewise continue the stored journal (1, 2, 3...: `DuplicateJournal`,
+/// `JournalOutOfOrder`), so a commit queued behind one that failed cannot land after it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Commit {
     pub execution_arn: String,
@@ -117,7 +119,7 @@ impl Commit {
 /// One input fed to the interpreter, in order: re-feeding the journal rebuilds the execution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
-    /// Unique per execution; the journal is read back in `seq` order.
+    /// 1, 2, 3... per execution, without gaps; the journal is read back in `seq` order.
     pub seq: u64,
     /// Opaque JSON written by the engine.
     pub input: String,

@@ -3,6 +3,7 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
+use super::tips::{Tip, Tips};
 use crate::page::{self, paginate};
 use crate::{
     Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery, JournalEntry,
@@ -53,22 +54,20 @@ fn require_execution(conn: &Connection, arn: &str) -> Result<i64, StoreError> {
 }
 
 /// Inserts the execution row, then applies its first commit.
-pub(crate) fn create(conn: &Connection, record: &ExecutionRecord, first: &Commit) -> Result<(), StoreError> {
+pub(crate) fn create(conn: &Connection, tips: &mut Tips, record: &ExecutionRecord, first: &Commit) -> Result<(), StoreError> {
     if first.execution_arn != record.arn {
         return Err(StoreError::Invalid(format!(
             "the first commit is for {} but the execution is {}",
             first.execution_arn, record.arn
         )));
     }
-    if execution_id(conn, &record.arn)?.is_some() {
-        return Err(StoreError::AlreadyExists(format!("execution {}", record.arn)));
-    }
     let mut stmt = conn.prepare_cached(
         "INSERT INTO executions (arn, name, state_machine_arn, version_arn, alias_arn, definition, kind, status, \
          input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+         ON CONFLICT (arn) DO NOTHING",
     )?;
-    stmt.execute(params![
+    let inserted = stmt.execute(params![
         record.arn,
         record.name,
         record.state_machine_arn,
@@ -87,21 +86,40 @@ pub(crate) fn create(conn: &Connection, record: &ExecutionRecord, first: &Commit
         record.redrive_ms,
         record.trace_header,
     ])?;
-    apply(conn, first)
+    if inserted == 0 {
+        return Err(StoreError::AlreadyExists(format!("execution {}", record.arn)));
+    }
+    tips.set(&record.arn, Some(Tip { id: conn.last_insert_rowid(), last_event: 0, last_seq: 0 }));
+    apply(conn, tips, first)
+}
+
+/// Where an execution stands: remembered by the writer, or read (and then remembered).
+fn tip(conn: &Connection, tips: &Tips, arn: &str) -> Result<Tip, StoreError> {
+    if let Some(t) = tips.get(arn) {
+        return Ok(t);
+    }
+    let id = require_execution(conn, arn)?;
+    let last = |sql: &str| -> Result<u64, StoreError> {
+        Ok(conn.prepare_cached(sql)?.query_row([id], |row| row.get::<_, i64>(0))? as u64)
+    };
+    Ok(Tip {
+        id,
+        last_event: last("SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_id = ?1")?,
+        last_seq: last("SELECT COALESCE(MAX(seq), 0) FROM journal WHERE execution_id = ?1")?,
+    })
 }
 
 /// Applies one commit (inside the writer's savepoint, so it lands whole or not at all).
-pub(crate) fn apply(conn: &Connection, commit: &Commit) -> Result<(), StoreError> {
+pub(crate) fn apply(conn: &Connection, tips: &mut Tips, commit: &Commit) -> Result<(), StoreError> {
     let arn = &commit.execution_arn;
-    let id = require_execution(conn, arn)?;
+    let mut tip = tip(conn, tips, arn)?;
+    let id = tip.id;
     if !commit.events.is_empty() {
-        let mut last: u64 = conn
-            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM events WHERE execution_id = ?1")?
-            .query_row([id], |row| row.get::<_, i64>(0))? as u64;
         let mut insert = conn.prepare_cached(
             "INSERT INTO events (execution_id, id, timestamp_ms, type, json) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for event in &commit.events {
+            let last = tip.last_event;
             if event.id >= 1 && event.id <= last {
                 return Err(StoreError::DuplicateEvent { execution_arn: arn.clone(), id: event.id });
             }
@@ -109,23 +127,29 @@ pub(crate) fn apply(conn: &Connection, commit: &Commit) -> Result<(), StoreError
                 return Err(StoreError::EventOutOfOrder { execution_arn: arn.clone(), last, got: event.id });
             }
             insert.execute(params![id, event.id as i64, event.timestamp_ms, event.event_type, event.json])?;
-            last = event.id;
+            tip.last_event = event.id;
         }
     }
     if !commit.journal.is_empty() {
         let mut insert = conn.prepare_cached(
-            "INSERT INTO journal (execution_id, seq, input, now_ms, entropy) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (execution_id, seq) DO NOTHING",
+            "INSERT INTO journal (execution_id, seq, input, now_ms, entropy) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for entry in &commit.journal {
-            let seq = to_i64(entry.seq, "journal seq")?;
-            // The entropy is stored bit for bit in a signed column.
-            let n = insert.execute(params![id, seq, entry.input, entry.now_ms, entry.entropy as i64])?;
-            if n == 0 {
+            let last = tip.last_seq;
+            if entry.seq >= 1 && entry.seq <= last {
                 return Err(StoreError::DuplicateJournal { execution_arn: arn.clone(), seq: entry.seq });
             }
+            if entry.seq != last + 1 {
+                return Err(StoreError::JournalOutOfOrder { execution_arn: arn.clone(), last, got: entry.seq });
+            }
+            let seq = to_i64(entry.seq, "journal seq")?;
+            // The entropy is stored bit for bit in a signed column.
+            insert.execute(params![id, seq, entry.input, entry.now_ms, entry.entropy as i64])?;
+            tip.last_seq = entry.seq;
         }
     }
+    let ended = commit.status.as_ref().is_some_and(|s| s.status != ExecutionStatus::Running);
+    tips.set(arn, (!ended).then_some(tip));
     if let Some(s) = &commit.status {
         conn.prepare_cached(
             "UPDATE executions SET status = ?2, stop_ms = ?3, output = ?4, error = ?5, cause = ?6, \

@@ -8,6 +8,7 @@ mod control;
 mod executions;
 mod machines;
 mod schema;
+mod tips;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -146,26 +147,26 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
-        self.writer.call(f)
+        self.writer.call(move |c, _| f(c))
     }
 }
 
 impl Store for SqliteStore {
     fn create_execution(&self, record: &ExecutionRecord, first: Commit) -> Result<(), StoreError> {
         let record = record.clone();
-        self.write(move |c| executions::create(c, &record, &first))
+        self.writer.call(move |c, t| executions::create(c, t, &record, &first))
     }
 
     fn create_execution_queued(&self, record: ExecutionRecord, first: Commit, done: CommitCallback) {
-        self.writer.submit(Box::new(Call::new(move |c: &Connection| executions::create(c, &record, &first), done)));
+        self.writer.submit(Box::new(Call::new(move |c: &Connection, t: &mut _| executions::create(c, t, &record, &first), done)));
     }
 
     fn commit(&self, commit: Commit, done: CommitCallback) {
-        self.writer.submit(Box::new(Call::new(move |c: &Connection| executions::apply(c, &commit), done)));
+        self.writer.submit(Box::new(Call::new(move |c: &Connection, t: &mut _| executions::apply(c, t, &commit), done)));
     }
 
     fn commit_blocking(&self, commit: Commit) -> Result<(), StoreError> {
-        self.write(move |c| executions::apply(c, &commit))
+        self.writer.call(move |c, t| executions::apply(c, t, &commit))
     }
 
     fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError> {

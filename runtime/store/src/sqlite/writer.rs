@@ -13,13 +13,14 @@ use std::thread::JoinHandle;
 
 use rusqlite::{Connection, TransactionBehavior};
 
+use super::tips::Tips;
 use crate::StoreError;
 
 /// A unit of work for the writer.
 pub(crate) trait Job: Send {
     /// Runs inside the group transaction; returns whether it succeeded (a failure rolls back
-    /// this job's savepoint only).
-    fn apply(&mut self, conn: &Connection) -> bool;
+    /// this job's savepoint only). `tips` is what the writer remembers of running executions.
+    fn apply(&mut self, conn: &Connection, tips: &mut Tips) -> bool;
     /// Reports the job's outcome once the group transaction is committed (`Ok`) or failed.
     fn finish(self: Box<Self>, committed: Result<(), StoreError>);
 }
@@ -44,7 +45,7 @@ impl<F, R> Drop for Call<F, R> {
 
 impl<F, R> Call<F, R>
 where
-    F: FnOnce(&Connection) -> Result<R, StoreError> + Send,
+    F: FnOnce(&Connection, &mut Tips) -> Result<R, StoreError> + Send,
     R: Send,
 {
     pub(crate) fn new(work: F, reply: Reply<R>) -> Self {
@@ -54,12 +55,12 @@ where
 
 impl<F, R> Job for Call<F, R>
 where
-    F: FnOnce(&Connection) -> Result<R, StoreError> + Send,
+    F: FnOnce(&Connection, &mut Tips) -> Result<R, StoreError> + Send,
     R: Send,
 {
-    fn apply(&mut self, conn: &Connection) -> bool {
+    fn apply(&mut self, conn: &Connection, tips: &mut Tips) -> bool {
         let Some(work) = self.work.take() else { return false };
-        let outcome = work(conn);
+        let outcome = work(conn, tips);
         let ok = outcome.is_ok();
         self.outcome = Some(outcome);
         ok
@@ -137,7 +138,7 @@ impl Writer {
     /// Runs `work` on the writer in the next group transaction and waits for the commit.
     pub(crate) fn call<R, F>(&self, work: F) -> Result<R, StoreError>
     where
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        F: FnOnce(&Connection, &mut Tips) -> Result<R, StoreError> + Send + 'static,
         R: Send + 'static,
     {
         let (tx, rx) = mpsc::sync_channel(1);
@@ -158,6 +159,7 @@ impl Drop for Writer {
 
 fn run(mut conn: Connection, receiver: mpsc::Receiver<Box<dyn Job>>, max_batch: usize, counters: &Counters) {
     let mut batch: Vec<Box<dyn Job>> = Vec::with_capacity(max_batch);
+    let mut tips = Tips::default();
     while let Ok(first) = receiver.recv() {
         batch.push(first);
         while batch.len() < max_batch {
@@ -166,7 +168,8 @@ fn run(mut conn: Connection, receiver: mpsc::Receiver<Box<dyn Job>>, max_batch: 
                 Err(_) => break,
             }
         }
-        let committed = apply_batch(&mut conn, &mut batch);
+        let committed = apply_batch(&mut conn, &mut batch, &mut tips);
+        tips.end_transaction(committed.is_ok());
         counters.transactions.fetch_add(1, Ordering::Relaxed);
         counters.jobs.fetch_add(batch.len() as u64, Ordering::Relaxed);
         for job in batch.drain(..) {
@@ -178,14 +181,19 @@ fn run(mut conn: Connection, receiver: mpsc::Receiver<Box<dyn Job>>, max_batch: 
 }
 
 /// Applies every job in one transaction, each in a savepoint, and commits.
-fn apply_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>]) -> Result<(), StoreError> {
+fn apply_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>], tips: &mut Tips) -> Result<(), StoreError> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     for job in batch.iter_mut() {
         let savepoint = tx.savepoint()?;
-        if job.apply(&savepoint) {
-            savepoint.commit()?;
+        let kept = job.apply(&savepoint, tips);
+        if kept {
+            if let Err(e) = savepoint.commit() {
+                tips.end_job(false);
+                return Err(e.into());
+            }
         }
         // else: dropping the savepoint rolls this job back and leaves the others.
+        tips.end_job(kept);
     }
     tx.commit()?;
     Ok(())

@@ -8,7 +8,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::{ExecutionQuery, HistoryQuery, JournalEntry, StatusUpdate, Store};
+use crate::{ExecutionQuery, HistoryQuery, JournalEntry, Store};
 
 const CHILD_ENV: &str = "STORE_CRASH_TEST_DB";
 const ROUND_ENV: &str = "STORE_CRASH_TEST_ROUND";
@@ -129,15 +129,7 @@ fn run_child(path: &str) -> ! {
                         let mut commit = commit_events(&rec.arn, id..=id);
                         commit.journal.push(JournalEntry { seq: id, input: "{}".into(), now_ms: 0, entropy: id });
                         if id == EVENTS_PER_EXECUTION {
-                            commit.status = Some(StatusUpdate {
-                                status: ExecutionStatus::Succeeded,
-                                stop_ms: Some(1),
-                                output: Some("{}".into()),
-                                error: None,
-                                cause: None,
-                                redrive_count: 0,
-                                redrive_ms: None,
-                            });
+                            commit.status = Some(succeeded());
                         }
                         if id == 1 {
                             store.create_execution(&rec, commit).expect("child create");

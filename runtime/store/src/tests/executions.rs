@@ -227,6 +227,55 @@ fn lists_executions_newest_first_with_filters_and_pages() {
     );
 }
 
+/// `n` journal entries numbered from `first`.
+fn journal(first: u64, n: u64) -> Vec<JournalEntry> {
+    (first..first + n).map(|seq| JournalEntry { seq, input: "{}".into(), now_ms: 0, entropy: seq }).collect()
+}
+
+#[test]
+fn a_commit_queued_behind_a_failed_one_does_not_land() {
+    let (_dir, store) = temp_store();
+    let rec = execution("m", "e", 0);
+    store.create_execution(&rec, Commit { journal: journal(1, 1), ..commit_events(&rec.arn, 1..=1) }).unwrap();
+    let (tx, rx) = mpsc::channel();
+    // The first fails (event 1 is stored); the second, queued before the first is answered,
+    // carries only a journal entry and a status, and must not land after the failure.
+    let failing = Commit { journal: journal(2, 1), ..commit_events(&rec.arn, 1..=1) };
+    let behind = Commit {
+        journal: journal(3, 1),
+        status: Some(succeeded()),
+        ..Commit::new(&rec.arn)
+    };
+    for c in [failing, behind] {
+        let tx = tx.clone();
+        store.commit(c, Box::new(move |r| tx.send(r).unwrap()));
+    }
+    assert!(matches!(rx.recv().unwrap(), Err(StoreError::DuplicateEvent { id: 1, .. })));
+    let second = rx.recv().unwrap();
+    assert!(matches!(second, Err(StoreError::JournalOutOfOrder { last: 1, got: 3, .. })), "{second:?}");
+    assert_eq!(store.execution(&rec.arn).unwrap().unwrap().status, ExecutionStatus::Running);
+    assert_eq!(store.journal(&rec.arn).unwrap().len(), 1);
+}
+
+#[test]
+fn a_reopened_store_checks_commits_against_what_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stepwasm.db");
+    let rec = execution("m", "e", 0);
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        store.create_execution(&rec, Commit { journal: journal(1, 2), ..commit_events(&rec.arn, 1..=3) }).unwrap();
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    let err = store.commit_blocking(commit_events(&rec.arn, 3..=3)).unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateEvent { id: 3, .. }), "{err}");
+    let err = store.commit_blocking(Commit { journal: journal(2, 1), ..Commit::new(&rec.arn) }).unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateJournal { seq: 2, .. }), "{err}");
+    store.commit_blocking(Commit { journal: journal(3, 1), ..commit_events(&rec.arn, 4..=4) }).unwrap();
+    assert_eq!(ids(&store.history(&rec.arn, &HistoryQuery::default()).unwrap()), vec![1, 2, 3, 4]);
+    assert_eq!(store.journal(&rec.arn).unwrap().len(), 3);
+}
+
 #[test]
 fn stores_journal_timers_and_tokens() {
     let (_dir, store) = temp_store();
@@ -242,8 +291,8 @@ fn stores_journal_timers_and_tokens() {
     let activity = ctx().activity("act");
     let first = Commit {
         journal: vec![
-            JournalEntry { seq: 0, input: "start".into(), now_ms: 1, entropy: u64::MAX },
-            JournalEntry { seq: 1, input: "next".into(), now_ms: 2, entropy: 3 },
+            JournalEntry { seq: 1, input: "start".into(), now_ms: 1, entropy: u64::MAX },
+            JournalEntry { seq: 2, input: "next".into(), now_ms: 2, entropy: 3 },
         ],
         timers_set: vec![
             TimerRecord { work_id: 2, due_ms: 500, kind: "wait".into() },
@@ -255,9 +304,12 @@ fn stores_journal_timers_and_tokens() {
     store.create_execution(&rec, first).unwrap();
 
     let journal = store.journal(&rec.arn).unwrap();
-    assert_eq!(journal.iter().map(|j| (j.seq, j.entropy)).collect::<Vec<_>>(), [(0, u64::MAX), (1, 3)]);
+    assert_eq!(journal.iter().map(|j| (j.seq, j.entropy)).collect::<Vec<_>>(), [(1, u64::MAX), (2, 3)]);
     let dup = Commit { journal: vec![journal[1].clone()], ..Commit::new(&rec.arn) };
-    assert!(matches!(store.commit_blocking(dup), Err(StoreError::DuplicateJournal { seq: 1, .. })));
+    assert!(matches!(store.commit_blocking(dup), Err(StoreError::DuplicateJournal { seq: 2, .. })));
+    let gap = Commit { journal: vec![JournalEntry { seq: 4, ..journal[1].clone() }], ..Commit::new(&rec.arn) };
+    let err = store.commit_blocking(gap).unwrap_err();
+    assert!(matches!(err, StoreError::JournalOutOfOrder { last: 2, got: 4, .. }), "{err}");
 
     assert_eq!(store.timers(&rec.arn).unwrap().iter().map(|t| t.work_id).collect::<Vec<_>>(), [1, 2]);
     store.commit_blocking(Commit { timers_cleared: vec![1], ..Commit::new(&rec.arn) }).unwrap();

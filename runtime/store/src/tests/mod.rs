@@ -8,7 +8,7 @@ mod schema;
 
 use crate::arn::ArnContext;
 use crate::{
-    Commit, ExecutionRecord, ExecutionStatus, MachineKind, SqliteStore, StateMachineRecord, StoredEvent,
+    Commit, ExecutionRecord, ExecutionStatus, MachineKind, SqliteStore, StateMachineRecord, StatusUpdate, StoredEvent,
 };
 
 /// A fresh store in its own temporary directory (kept alive by the returned guard).
@@ -20,6 +20,19 @@ pub(crate) fn temp_store() -> (tempfile::TempDir, SqliteStore) {
 
 pub(crate) fn ctx() -> ArnContext {
     ArnContext::default()
+}
+
+/// The status update of an execution that succeeded with `{}` at time 1.
+pub(crate) fn succeeded() -> StatusUpdate {
+    StatusUpdate {
+        status: ExecutionStatus::Succeeded,
+        stop_ms: Some(1),
+        output: Some("{}".into()),
+        error: None,
+        cause: None,
+        redrive_count: 0,
+        redrive_ms: None,
+    }
 }
 
 /// A RUNNING standard execution of machine `machine` named `name`.
