@@ -7,14 +7,18 @@
 //! that need no outside help — a task starting, a task whose resource cannot be resolved
 //! failing — are stepped at once and share the commit of the step that caused them.
 //!
-//! Commits are pipelined: one is in flight per execution at a time, and while it is, the
-//! actor goes on stepping into the next batch. A call of a *confined* function (no network,
-//! no writable directory: [`sandbox::Grants::is_confined`]) starts as soon as it is stepped,
-//! even before its TaskScheduled is durable — it changes nothing but its result, and after a
-//! crash the recovered execution runs it again, as for any task whose result was not
-//! committed. Its result is stepped into the next batch, which is committed after this one,
-//! so the history is written in order and a task's result is never committed before its
-//! scheduling. Express executions skip the store and keep their events in memory.
+//! Commits are pipelined: each batch is handed to the store as soon as it is stepped, while
+//! earlier ones are still in flight (up to a few per execution), and the actor goes on
+//! stepping. The store applies an execution's commits in the order they were queued and
+//! refuses one whose journal entries do not continue the stored journal, so a commit queued
+//! behind one that failed never lands; the actor stops at the first failure.
+//!
+//! A call of a *confined* function (no network, no writable directory:
+//! [`sandbox::Grants::is_confined`]) starts as soon as it is stepped, even before its
+//! TaskScheduled is durable — it changes nothing but its result, and after a crash the
+//! recovered execution runs it again, as for any task whose result was not committed. Its
+//! result is stepped into a later batch, which is committed after this one, so the history is
+//! written in order and a task's result is never committed before its scheduling. Express executions skip the store and keep their events in memory.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
@@ -66,11 +70,17 @@ impl Batch {
     }
 }
 
-/// A batch whose commit has been handed to the store: its acts wait for the answer.
+/// A batch whose commit has been handed to the store (`done`; `None`: nothing to write): its
+/// acts wait for the answer and for every batch ahead of it.
 struct InFlight {
-    done: oneshot::Receiver<Result<(), store::StoreError>>,
+    done: Option<oneshot::Receiver<Result<(), store::StoreError>>>,
     batch: Batch,
 }
+
+/// Most commits of one execution in flight at once. The store applies an execution's commits
+/// in order and refuses one whose journal does not continue the stored journal, so a commit
+/// queued behind one that failed never lands.
+const MAX_IN_FLIGHT: usize = 8;
 
 /// What woke the run loop.
 enum Wake {
@@ -461,46 +471,52 @@ impl Actor {
     }
 
     /// Runs until the execution ends (or a commit fails): steps what arrives into the next
-    /// batch, and whenever no commit is in flight, hands that batch to the store; a batch's
-    /// acts are carried out once its commit is done.
+    /// batch and hands each batch to the store as soon as it is stepped, while earlier ones
+    /// may still be in flight (at most [`MAX_IN_FLIGHT`]); a batch's acts are carried out
+    /// once its commit, and so every earlier one, is done.
     pub(crate) async fn run(mut self) -> (Actor, Ending) {
         let mut next = Batch::default();
-        let mut in_flight: Option<InFlight> = None;
+        let mut in_flight: VecDeque<InFlight> = VecDeque::new();
         loop {
-            if in_flight.is_none() && !next.is_empty() {
+            // Batches with nothing to write wait only for the commits ahead of them.
+            while in_flight.front().is_some_and(|f| f.done.is_none()) {
+                let batch = in_flight.pop_front().map(|f| f.batch).unwrap_or_default();
+                self.act(batch);
+            }
+            if in_flight.len() < MAX_IN_FLIGHT && !next.is_empty() {
                 let mut batch = std::mem::take(&mut next);
                 match self.submit(&mut batch) {
-                    Some(done) => in_flight = Some(InFlight { done, batch }),
-                    None => self.act(batch),
+                    None if in_flight.is_empty() => self.act(batch),
+                    done => in_flight.push_back(InFlight { done, batch }),
                 }
                 continue;
             }
             let running = *self.exec.status() == Status::Running;
-            if !running && in_flight.is_none() {
+            if !running && in_flight.is_empty() {
                 return (self, Ending::Finished);
             }
             let next_timer = self.timers.first().copied();
             let wake = tokio::select! {
                 biased;
-                r = wait_commit(in_flight.as_mut()) => Wake::Committed(r),
+                r = wait_commit(in_flight.front_mut()) => Wake::Committed(r),
                 m = self.rx.recv(), if running => Wake::Msg(m),
                 _ = sleep_until_ms(next_timer.map(|(at, _)| at)), if running => Wake::Timer,
             };
             match wake {
                 Wake::Committed(Ok(())) => {
-                    let batch = in_flight.take().map(|f| f.batch).unwrap_or_default();
+                    let batch = in_flight.pop_front().map(|f| f.batch).unwrap_or_default();
                     self.act(batch);
                     continue;
                 }
                 Wake::Committed(Err(e)) => {
                     let text = e.to_string();
-                    let flown = in_flight.take().map(|f| f.batch.replies).unwrap_or_default();
-                    for reply in flown.into_iter().chain(next.replies) {
+                    let flown = in_flight.into_iter().flat_map(|f| f.batch.replies);
+                    for reply in flown.chain(next.replies) {
                         let _ = reply.send(Err(EngineError::Unavailable(text.clone())));
                     }
                     return (self, Ending::StoreFailed);
                 }
-                Wake::Msg(None) if in_flight.is_none() => return (self, Ending::Finished),
+                Wake::Msg(None) if in_flight.is_empty() => return (self, Ending::Finished),
                 Wake::Msg(None) => {}
                 Wake::Msg(Some(m)) => self.take(m, &mut next),
                 Wake::Timer => {}
@@ -571,10 +587,10 @@ impl Actor {
     }
 }
 
-/// Waits for the commit in flight, or forever when there is none.
+/// Waits for the oldest commit in flight, or forever when there is none.
 async fn wait_commit(in_flight: Option<&mut InFlight>) -> Result<(), EngineError> {
-    match in_flight {
-        Some(f) => committed((&mut f.done).await),
+    match in_flight.and_then(|f| f.done.as_mut()) {
+        Some(done) => committed(done.await),
         None => std::future::pending().await,
     }
 }
