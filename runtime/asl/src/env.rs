@@ -8,6 +8,7 @@ use crate::error::EvalError;
 use crate::intrinsics::{self, Call, IntrinsicEnv, IntrinsicError};
 use crate::jsonata::{self, Expr};
 use crate::exec::{iso_millis, ExecutionInfo};
+use crate::json_text::{self, push_compact, push_string};
 use crate::jsonpath::{get_steps, JsonPath, Root, Step};
 
 /// A small deterministic random generator (SplitMix64), seeded by the caller of `step`.
@@ -91,6 +92,57 @@ impl ContextView<'_> {
             }
         }
         Value::Object(m)
+    }
+
+    /// The compact JSON text of [`build`](Self::build), byte for byte, written straight from
+    /// the view: what a task receives as its context, without copying the execution input
+    /// into a new object first.
+    pub fn text(&self) -> String {
+        json_text::written(|out| self.push_text(out))
+    }
+
+    fn push_text(&self, out: &mut String) {
+        let info = self.execution;
+        out.push_str("{\"Execution\":{\"Id\":");
+        push_string(out, &info.execution_arn);
+        out.push_str(",\"Input\":");
+        push_compact(out, &info.input);
+        out.push_str(",\"Name\":");
+        push_string(out, &info.name);
+        out.push_str(",\"RoleArn\":");
+        push_string(out, &info.role_arn);
+        out.push_str(",\"StartTime\":");
+        push_string(out, &iso_millis(info.start_time_ms));
+        if !info.express {
+            out.push_str(",\"RedriveCount\":");
+            out.push_str(itoa::Buffer::new().format(info.redrive_count));
+        }
+        out.push_str("},\"State\":{\"EnteredTime\":");
+        push_string(out, &iso_millis(self.entered_time_ms));
+        out.push_str(",\"Name\":");
+        push_string(out, self.state_name);
+        if let Some(n) = self.retry_count {
+            out.push_str(",\"RetryCount\":");
+            out.push_str(itoa::Buffer::new().format(n));
+        }
+        out.push_str("},\"StateMachine\":{\"Id\":");
+        push_string(out, &info.state_machine_arn);
+        out.push_str(",\"Name\":");
+        push_string(out, &info.state_machine_name);
+        out.push('}');
+        if let Some(token) = self.task_token {
+            out.push_str(",\"Task\":{\"Token\":");
+            push_string(out, token);
+            out.push('}');
+        }
+        if let Some((index, value)) = self.map_item {
+            out.push_str(",\"Map\":{\"Item\":{\"Index\":");
+            out.push_str(itoa::Buffer::new().format(index));
+            out.push_str(",\"Value\":");
+            push_compact(out, value);
+            out.push_str("}}");
+        }
+        out.push('}');
     }
 
     /// One top-level member of the context object (`Execution`, `State`, `StateMachine`,
@@ -353,6 +405,14 @@ mod tests {
                 assert_eq!(view.select(&path), path.select(&whole), "{src} in {whole}");
             }
         }
+        let mut express = info.clone();
+        express.express = true;
+        express.input = json!("quote \" and \u{1} and é");
+        let express_view = ContextView { execution: &express, ..views[1] };
+        for view in views.iter().chain([&express_view]) {
+            assert_eq!(view.text(), json_text::text(&view.build()));
+        }
+        assert!(!express_view.text().contains("RedriveCount"), "{}", express_view.text());
         assert_eq!(views[0].build()["Execution"]["StartTime"], json!("2023-11-14T22:13:20.123Z"));
         assert_eq!(views[0].build()["State"]["EnteredTime"], json!("2023-11-14T22:13:20.456Z"));
     }

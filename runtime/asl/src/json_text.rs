@@ -55,6 +55,14 @@ pub fn text(v: &Value) -> String {
     })
 }
 
+/// The text `write` appends to an empty string, in a string of exactly its length.
+pub fn written(write: impl FnOnce(&mut String)) -> String {
+    with_scratch(|buf| {
+        write(buf);
+        buf.as_str().to_owned()
+    })
+}
+
 /// [`text`], shared: history events quote a state's output text again as the next state's input.
 pub fn shared_text(v: &Value) -> Arc<str> {
     with_scratch(|buf| {
@@ -120,7 +128,7 @@ fn push_number(out: &mut String, n: &Number) {
 /// (short forms for \b \t \n \f \r, `\u00xx` with lowercase hex for the rest). Everything
 /// else, non-ASCII included, is copied as is.
 #[inline(always)]
-fn push_string(out: &mut String, s: &str) {
+pub fn push_string(out: &mut String, s: &str) {
     let bytes = s.as_bytes();
     // Most strings need no escaping at all: find the first byte that does (short strings, most
     // keys and many values, byte by byte; longer ones eight at a time).

@@ -282,7 +282,7 @@ impl Actor {
     /// once (unknown resource or function) are stepped in the same batch.
     fn plan_task(&mut self, t: TaskRequest, batch: &mut Batch, queue: &mut VecDeque<Input>) {
         let id = t.id;
-        let target = match resource::resolve(&t.resource, &t.input) {
+        let target = match resource::resolve(&t.resource, &t.input, &t.input_text) {
             Ok(target) => target,
             Err(e) => {
                 queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(e.0) });
@@ -318,9 +318,8 @@ impl Actor {
             }
             Target::Activity { arn } => {
                 let token = activity_token(&self.arn, id);
-                let input = asl::error::compact(&t.input);
-                self.add_token(id, &token, Some(arn.clone()), Some(input.clone()), t.heartbeat_seconds, batch);
-                batch.acts.push(Act::Activity { id, arn, token, input });
+                self.add_token(id, &token, Some(arn.clone()), Some(t.input_text.clone()), t.heartbeat_seconds, batch);
+                batch.acts.push(Act::Activity { id, arn, token, input: t.input_text });
             }
         }
     }

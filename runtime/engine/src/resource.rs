@@ -18,7 +18,7 @@ pub enum Target {
     Function {
         name: String,
         /// The text the function receives.
-        payload: Value,
+        payload: String,
         /// Wrap the result in Lambda's invoke response.
         lambda_invoke: bool,
         /// The result is ignored; a callback with the task token ends the task.
@@ -35,14 +35,14 @@ pub struct Unresolved(pub String);
 const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
 const WAIT_FOR_TOKEN: &str = ".waitForTaskToken";
 
-/// Resolves a Task's `resource` given its effective input.
-pub fn resolve(resource: &str, input: &Value) -> Result<Target, Unresolved> {
+/// Resolves a Task's `resource` given its effective input and that input's compact text.
+pub fn resolve(resource: &str, input: &Value, input_text: &str) -> Result<Target, Unresolved> {
     let (base, callback) = match resource.strip_suffix(WAIT_FOR_TOKEN) {
         Some(b) => (b, true),
         None => (resource, false),
     };
     if let Some(name) = base.strip_prefix("wasm:") {
-        return function(name, input.clone(), false, callback);
+        return function(name, input_text.to_string(), false, callback);
     }
     if base == LAMBDA_INVOKE {
         let obj = input.as_object();
@@ -52,14 +52,14 @@ pub fn resolve(resource: &str, input: &Value) -> Result<Target, Unresolved> {
             None => return Err(Unresolved("lambda:invoke: the Parameters have no FunctionName".into())),
         };
         let name = lambda_function_name(name).unwrap_or(name);
-        let payload = obj.and_then(|o| o.get("Payload")).cloned().unwrap_or(Value::Null);
+        let payload = obj.and_then(|o| o.get("Payload")).map_or_else(|| "null".to_string(), asl::error::compact);
         return function(name, payload, true, callback);
     }
     if let Some(name) = lambda_function_name(base) {
         if callback {
             return Err(Unresolved(format!("resource '{resource}': .waitForTaskToken needs arn:aws:states:::lambda:invoke")));
         }
-        return function(name, input.clone(), false, false);
+        return function(name, input_text.to_string(), false, false);
     }
     let parts: Vec<&str> = base.split(':').collect();
     if parts.len() == 7 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity" && !callback {
@@ -70,7 +70,7 @@ pub fn resolve(resource: &str, input: &Value) -> Result<Target, Unresolved> {
     )))
 }
 
-fn function(name: &str, payload: Value, lambda_invoke: bool, callback: bool) -> Result<Target, Unresolved> {
+fn function(name: &str, payload: String, lambda_invoke: bool, callback: bool) -> Result<Target, Unresolved> {
     if name.is_empty() {
         return Err(Unresolved("the function name is empty".into()));
     }
@@ -117,34 +117,42 @@ pub fn lambda_invoke_response(payload: Value, request_id: &str) -> Value {
 mod tests {
     use super::*;
 
-    fn f(name: &str, payload: Value, lambda_invoke: bool, callback: bool) -> Target {
-        Target::Function { name: name.into(), payload, lambda_invoke, callback }
+    fn f(name: &str, payload: &str, lambda_invoke: bool, callback: bool) -> Target {
+        Target::Function { name: name.into(), payload: payload.into(), lambda_invoke, callback }
+    }
+
+    /// `resolve` with the input's text as the engine has it.
+    fn resolve(resource: &str, input: &Value) -> Result<Target, Unresolved> {
+        super::resolve(resource, input, &asl::error::compact(input))
     }
 
     #[test]
     fn native_and_lambda_names_resolve_to_the_function() {
         let input = json!({"a": 1});
-        assert_eq!(resolve("wasm:greet", &input).unwrap(), f("greet", input.clone(), false, false));
+        let text = r#"{"a":1}"#;
+        assert_eq!(resolve("wasm:greet", &input).unwrap(), f("greet", text, false, false));
         assert_eq!(
             resolve("arn:aws:lambda:us-east-1:123456789012:function:greet", &input).unwrap(),
-            f("greet", input.clone(), false, false)
+            f("greet", text, false, false)
         );
         assert_eq!(
             resolve("arn:aws:lambda:us-east-1:123456789012:function:greet:prod", &input).unwrap(),
-            f("greet", input.clone(), false, false)
+            f("greet", text, false, false)
         );
-        assert_eq!(resolve("wasm:greet.waitForTaskToken", &input).unwrap(), f("greet", input, false, true));
+        assert_eq!(resolve("wasm:greet.waitForTaskToken", &input).unwrap(), f("greet", text, false, true));
     }
 
     #[test]
     fn lambda_invoke_takes_function_name_and_payload() {
         let input = json!({"FunctionName": "arn:aws:lambda:eu-west-1:1:function:greet:3", "Payload": {"x": 1}});
-        assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", json!({"x": 1}), true, false));
+        assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", r#"{"x":1}"#, true, false));
         let input = json!({"FunctionName": "greet", "Payload": {"token": "t"}});
         assert_eq!(
             resolve("arn:aws:states:::lambda:invoke.waitForTaskToken", &input).unwrap(),
-            f("greet", json!({"token": "t"}), true, true)
+            f("greet", r#"{"token":"t"}"#, true, true)
         );
+        let no_payload = json!({"FunctionName": "greet"});
+        assert_eq!(resolve(LAMBDA_INVOKE, &no_payload).unwrap(), f("greet", "null", true, false));
         let err = resolve(LAMBDA_INVOKE, &json!({"Payload": 1})).unwrap_err();
         assert!(err.0.contains("FunctionName"), "{}", err.0);
     }

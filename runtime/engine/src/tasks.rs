@@ -20,8 +20,9 @@ use crate::{CallResult, Inner, Observer};
 /// One function call a task asked for.
 pub(crate) struct Call {
     pub(crate) function: FunctionHandle,
-    pub(crate) payload: Value,
-    pub(crate) context: Value,
+    /// The JSON text the function receives, and the context object's.
+    pub(crate) payload: String,
+    pub(crate) context: String,
     pub(crate) timeout: Option<Duration>,
     pub(crate) lambda_invoke: bool,
     /// The result is ignored (`.waitForTaskToken`): only a failure ends the task.
@@ -62,10 +63,8 @@ pub(crate) fn run(
             let _ = heartbeat_tx.send(Msg::Input { input: Input::TaskHeartbeat { id }, reply: None });
         })),
     };
-    let payload = asl::error::compact(&call.payload);
-    let context = asl::error::compact(&call.context);
     let started = std::time::Instant::now();
-    let outcome = call.function.call(&payload, &context, &options);
+    let outcome = call.function.call(&call.payload, &call.context, &options);
     let result = match &outcome.result {
         Ok(_) => CallResult::Ok,
         Err(CallError::Guest { .. }) => CallResult::GuestError,

@@ -310,7 +310,7 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         None => {}
     }
     let fail = |cause: String| TaskAnswer::Failure { error: "States.TaskFailed".into(), cause };
-    let (name, payload, lambda_invoke) = match resource::resolve(&t.resource, &t.input) {
+    let (name, payload, lambda_invoke) = match resource::resolve(&t.resource, &t.input, &t.input_text) {
         Ok(Target::Function { callback: true, .. }) | Ok(Target::Activity { .. }) => {
             return TaskAnswer::Failure {
                 error: "States.Runtime".into(),

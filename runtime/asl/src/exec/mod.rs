@@ -75,8 +75,10 @@ pub struct TaskRequest {
     pub resource: String,
     /// The effective input (after InputPath and Parameters/Arguments).
     pub input: Value,
-    /// The context object at scheduling time.
-    pub context: Value,
+    /// The compact JSON text of `input`, as the scheduled event quotes it.
+    pub input_text: String,
+    /// The compact JSON text of the context object at scheduling time.
+    pub context: String,
     pub timeout_seconds: Option<u64>,
     pub heartbeat_seconds: Option<u64>,
     /// Set for `.waitForTaskToken` resources: the caller completes the task when a

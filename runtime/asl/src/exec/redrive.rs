@@ -43,7 +43,7 @@ impl Execution {
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use crate::exec::{Execution, Input, Status, Work};
     use crate::simulate::local_info;
@@ -81,7 +81,9 @@ mod tests {
         // The redriven state sees its original input.
         let t = s.work.iter().find_map(|w| if let Work::RunTask(t) = w { Some(t.clone()) } else { None }).unwrap();
         assert_eq!(t.input, json!({"n": 1}));
-        assert_eq!(t.context["Execution"]["RedriveCount"], 1);
+        let context: Value = serde_json::from_str(&t.context).unwrap();
+        assert_eq!(context["Execution"]["RedriveCount"], 1);
+        assert_eq!(t.input_text, r#"{"n":1}"#);
 
         x.step(&m, Input::TaskSucceeded { id: t.id, output: json!("ok"), logs: None }, 2001, 4);
         assert_eq!(*x.status(), Status::Succeeded(json!("ok")));

@@ -309,7 +309,8 @@ impl<'m> Stepper<'m> {
             Some(n) => Some(self.positive_seconds(run, n, data, "HeartbeatSeconds")?),
             None => None,
         };
-        let context = self.with_env(run, data, Extra::default(), |env| env.context.build());
+        let context = self.with_env(run, data, Extra::default(), |env| env.context.text());
+        let input_text = compact(&input);
         let work = self.work_id();
         self.x.waits.insert(work, Waiter::Task(run));
         let (resource_type, resource) = split_resource(&t.resource);
@@ -319,14 +320,14 @@ impl<'m> Stepper<'m> {
                 resource_type: resource_type.clone(),
                 resource: resource.clone(),
                 region: region_of(&t.resource),
-                parameters: compact(&input),
+                parameters: input_text.clone(),
                 timeout_seconds,
                 heartbeat_seconds,
             },
-            Family::Lambda => Details::LambdaScheduled { resource: t.resource.clone(), input: compact(&input), timeout_seconds },
+            Family::Lambda => Details::LambdaScheduled { resource: t.resource.clone(), input: input_text.clone(), timeout_seconds },
             Family::Activity => Details::ActivityScheduled {
                 resource: t.resource.clone(),
-                input: compact(&input),
+                input: input_text.clone(),
                 timeout_seconds,
                 heartbeat_seconds,
             },
@@ -338,6 +339,7 @@ impl<'m> Stepper<'m> {
             state_name: st.name.to_string(),
             resource: t.resource.clone(),
             input,
+            input_text,
             context,
             timeout_seconds,
             heartbeat_seconds,
@@ -351,8 +353,14 @@ impl<'m> Stepper<'m> {
     }
 
     fn positive_seconds(&mut self, run: RunId, n: &crate::model::Number, data: &Value, field: &str) -> Result<u64, EvalError> {
-        let input = if matches!(n, crate::model::Number::Path(_)) { self.path_field(run, data, &self.state_of(run).io.input_path)? } else { data.clone() };
-        let v = self.number_value(run, n, &input)?;
+        let selected;
+        let input = if matches!(n, crate::model::Number::Path(_)) {
+            selected = self.path_field(run, data, &self.state_of(run).io.input_path)?;
+            &selected
+        } else {
+            data
+        };
+        let v = self.number_value(run, n, input)?;
         match v.as_f64() {
             Some(f) if f >= 1.0 && f.fract() == 0.0 && f <= 99_999_999.0 => Ok(f as u64),
             _ => Err(EvalError::runtime(format!("The {field} value '{}' is not a valid positive integer", compact(&v)))),
