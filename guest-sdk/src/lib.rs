@@ -1,7 +1,7 @@
 //! Write a stepwasm Task function in Rust: one function plus one macro line.
 //!
 //! ```
-//! use stepwasm_guest::{task, Context, TaskError};
+//! use stepwasm_guest::{task, TaskError};
 //!
 //! #[derive(serde::Deserialize)]
 //! struct Order { id: String, qty: u32 }
@@ -9,7 +9,7 @@
 //! #[derive(serde::Serialize)]
 //! struct Out { ok: bool }
 //!
-//! fn run(order: Order, _ctx: Context) -> Result<Out, TaskError> {
+//! fn run(order: Order) -> Result<Out, TaskError> {
 //!     if order.qty == 0 {
 //!         return Err(TaskError::new("InvalidOrder", "qty must be > 0"));
 //!     }
@@ -27,7 +27,8 @@
 //! What the SDK does for every call:
 //! - the input JSON is deserialized into the handler's input type; a failure is
 //!   the error `InvalidInput` with the path and the reason;
-//! - the context JSON is parsed into [`Context`] (unknown fields ignored);
+//! - if the handler takes a second argument, the context JSON is parsed into
+//!   [`Context`] (unknown fields ignored): `fn run(order: Order, ctx: Context)`;
 //! - the handler's output is serialized to JSON (`InvalidOutput` if impossible);
 //! - an error name that is empty or starts with `States.` becomes `InvalidErrorName`.
 
@@ -44,7 +45,7 @@ pub use context::{
     Context, ExecutionContext, MapContext, MapItemContext, StateContext, StateMachineContext,
     TaskContext,
 };
-pub use dispatch::{parse_input, run_handler};
+pub use dispatch::{parse_input, run_handler, Handler, InputOnly, WithContext};
 pub use error::TaskError;
 pub use host::{heartbeat, log, Level};
 
@@ -70,11 +71,11 @@ pub mod __private {
 
     /// Runs `handler` for one call of the `handle` export, converting the error
     /// to the WIT record.
-    pub fn handle<I, O, F>(input: &str, context: &str, handler: F) -> Result<String, WitTaskError>
+    pub fn handle<I, O, M, F>(input: &str, context: &str, handler: F) -> Result<String, WitTaskError>
     where
         I: serde::de::DeserializeOwned,
         O: serde::Serialize,
-        F: FnOnce(I, crate::Context) -> Result<O, crate::TaskError>,
+        F: crate::Handler<I, O, M>,
     {
         crate::run_handler(input, context, handler).map_err(|e| {
             let (error, cause) = e.into_parts();
@@ -85,7 +86,8 @@ pub mod __private {
 
 /// Exports `handler` as the component's `handle` function.
 ///
-/// `handler` must be a function `fn(I, Context) -> Result<O, TaskError>` where
+/// `handler` must be a function `fn(I) -> Result<O, TaskError>`, or
+/// `fn(I, Context) -> Result<O, TaskError>` to read the context object, where
 /// `I: serde::de::DeserializeOwned` and `O: serde::Serialize`. Use it once per
 /// crate, at the top level of the crate root.
 #[macro_export]

@@ -247,3 +247,23 @@ fn task_error_display_and_parts() {
         ("HttpError".to_string(), "connection refused".to_string())
     );
 }
+
+#[test]
+fn a_handler_without_context_never_parses_it() {
+    fn count(order: Order) -> Result<usize, TaskError> {
+        Ok(order.items.len())
+    }
+    let input = r#"{"id":"o","items":[{"sku":"A","qty":1}]}"#;
+    // The context is malformed: only a handler that takes it may fail on it.
+    let bad_context = r#"{"Execution":"nope"}"#;
+    assert_eq!(run_handler(input, bad_context, count).expect("no context read"), "1");
+    let e = expect_err(run_handler(input, bad_context, |o: Order, _: Context| count(o)));
+    assert_eq!(e.error(), "InvalidContext");
+    // Its input is still checked, and its errors still pass through.
+    let e = expect_err(run_handler(r#"{"id":1}"#, "{}", count));
+    assert_eq!(e.error(), "InvalidInput");
+    let e = expect_err(run_handler("null", "{}", |_: ()| -> Result<(), TaskError> {
+        Err(TaskError::new("States.Nope", "reserved"))
+    }));
+    assert_eq!(e.error(), "InvalidErrorName");
+}

@@ -7,7 +7,7 @@
 //! a line asks for more than is on hand.
 
 use serde::{Deserialize, Serialize};
-use stepwasm_guest::{task, Context, TaskError};
+use stepwasm_guest::{task, TaskError};
 
 /// The error raised for a SKU that the catalogue does not list.
 pub const UNKNOWN_SKU: &str = "UnknownSku";
@@ -99,7 +99,7 @@ pub struct ReservedLine {
     pub remaining_stock: u32,
 }
 
-fn run(request: InventoryRequest, _ctx: Context) -> Result<Reservation, TaskError> {
+fn run(request: InventoryRequest) -> Result<Reservation, TaskError> {
     let reservation = reserve(&request, &CATALOGUE)?;
     stepwasm_guest::info!(
         "reserved {} line(s) for order {} as {}",

@@ -9,7 +9,7 @@
 
 use order_model::{format_amount, Customer};
 use serde::{Deserialize, Serialize};
-use stepwasm_guest::{task, Context, TaskError};
+use stepwasm_guest::{task, TaskError};
 
 /// The charge does not pay for this order.
 pub const PAYMENT_MISMATCH: &str = "PaymentMismatch";
@@ -102,7 +102,7 @@ pub struct Notification {
     pub body: String,
 }
 
-fn run(request: ConfirmRequest, _ctx: Context) -> Result<Confirmation, TaskError> {
+fn run(request: ConfirmRequest) -> Result<Confirmation, TaskError> {
     let confirmation = confirm(&request)?;
     stepwasm_guest::info!(
         "order {} confirmed as {}",

@@ -27,7 +27,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use stepwasm_guest::{task, Context, TaskError};
+use stepwasm_guest::{task, TaskError};
 
 pub use convert::{decode_body, encode_body, header_list, parse_method, response_headers};
 pub use errors::{
@@ -107,7 +107,7 @@ pub struct RawResponse {
     pub body: Vec<u8>,
 }
 
-fn run(request: HttpRequest, _ctx: Context) -> Result<HttpResponse, TaskError> {
+fn run(request: HttpRequest) -> Result<HttpResponse, TaskError> {
     let prepared = prepare(request)?;
     stepwasm_guest::debug!("sending {}", prepared.label);
     let raw = transport::send(&prepared)?;

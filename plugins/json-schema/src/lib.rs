@@ -18,7 +18,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use stepwasm_guest::{task, Context, TaskError};
+use stepwasm_guest::{task, TaskError};
 
 /// The document does not match the schema.
 pub const VALIDATION_FAILED: &str = "ValidationFailed";
@@ -69,7 +69,7 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-fn run(request: Request, _ctx: Context) -> Result<Valid, TaskError> {
+fn run(request: Request) -> Result<Valid, TaskError> {
     let found = check(&request.schema, &request.document)?;
     if found.violations.is_empty() {
         return Ok(Valid { valid: true });

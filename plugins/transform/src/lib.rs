@@ -29,7 +29,7 @@ mod render;
 
 use serde::Deserialize;
 use serde_json::Value;
-use stepwasm_guest::{task, Context, TaskError};
+use stepwasm_guest::{task, TaskError};
 
 pub use expr::{parse_expression, Expression, Filter, Operand, Segment};
 pub use render::render;
@@ -56,7 +56,7 @@ pub struct Request {
     pub data: Value,
 }
 
-fn run(request: Request, _ctx: Context) -> Result<Value, TaskError> {
+fn run(request: Request) -> Result<Value, TaskError> {
     render(&request.template, &request.data)
 }
 

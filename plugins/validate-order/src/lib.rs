@@ -8,7 +8,7 @@ use order_model::{
     shipping_fee_cents, Address, Customer, LineItem, PaymentMethod, ValidatedOrder, CURRENCIES,
 };
 use serde_json::{Map, Value};
-use stepwasm_guest::{task, Context, TaskError};
+use stepwasm_guest::{task, TaskError};
 
 /// The error raised for an order that breaks a rule.
 pub const INVALID_ORDER: &str = "InvalidOrder";
@@ -21,7 +21,7 @@ pub const MAX_UNIT_PRICE_CENTS: i64 = 1_000_000;
 /// At most this many problems are listed; the rest are counted.
 const MAX_LISTED: usize = 20;
 
-fn run(input: Value, _ctx: Context) -> Result<ValidatedOrder, TaskError> {
+fn run(input: Value) -> Result<ValidatedOrder, TaskError> {
     let order = validate(&input).map_err(|problems| {
         TaskError::new(INVALID_ORDER, describe(order_label(&input), &problems))
     })?;

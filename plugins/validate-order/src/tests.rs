@@ -55,7 +55,7 @@ fn example_input_is_valid_and_ships_free() {
 #[test]
 fn example_bad_input_lists_every_problem() {
     let input: Value = serde_json::from_str(EXAMPLE_BAD_INPUT).expect("example JSON");
-    let e = run(input, Context::default()).expect_err("bad order");
+    let e = run(input).expect_err("bad order");
     assert_eq!(e.error(), "InvalidOrder");
     assert_eq!(
         e.cause(),
@@ -172,7 +172,7 @@ fn long_problem_lists_are_cut_and_counted() {
 #[test]
 fn run_names_the_order_in_the_cause() {
     let v = with(good_order(), "/items", json!([]));
-    let e = run(v, Context::default()).expect_err("invalid");
+    let e = run(v).expect_err("invalid");
     assert_eq!(
         e.cause(),
         "order \"ORD-1\" is invalid: items must contain at least one item"
