@@ -166,15 +166,18 @@ impl Engine {
         if token.is_empty() || token.len() > MAX_TOKEN_LEN {
             return Err(EngineError::InvalidToken(format!("a task token has 1 to {MAX_TOKEN_LEN} characters")));
         }
+        // A token that is not live, or whose execution ended while this call was on its way,
+        // is TaskTimedOut if it was ever issued here.
+        let gone = || if self.inner.token_closed(token) { EngineError::TaskTimedOut } else { EngineError::TaskDoesNotExist };
         let found = lock(&self.inner.tokens).get(token).map(|e| (e.work, e.tx.clone()));
         let Some((work, tx)) = found else {
-            return Err(if self.inner.token_closed(token) { EngineError::TaskTimedOut } else { EngineError::TaskDoesNotExist });
+            return Err(gone());
         };
         let (reply, rx) = oneshot::channel();
-        tx.send(Msg::Input { input: input(work), reply: Some(reply) }).map_err(|_| EngineError::TaskDoesNotExist)?;
+        tx.send(Msg::Input { input: input(work), reply: Some(reply) }).map_err(|_| gone())?;
         match rx.await {
             Ok(r) => r.map(|_| ()),
-            Err(_) => Err(EngineError::TaskDoesNotExist),
+            Err(_) => Err(gone()),
         }
     }
 

@@ -176,7 +176,10 @@ impl Inner {
     }
 
     pub(crate) fn drop_token(&self, token: &str) {
-        if lock(&self.tokens).remove(token).is_some() {
+        // Both under the live tokens' lock: a callback that no longer finds the token live
+        // finds it closed.
+        let mut tokens = lock(&self.tokens);
+        if tokens.remove(token).is_some() {
             lock(&self.closed_tokens).insert(token);
         }
     }
