@@ -51,6 +51,14 @@ async fn sync_and_async_express_runs_are_kept_in_the_ring() {
     // Nothing of an Express run is written to the store.
     assert!(engine.store().execution(&out.execution_arn).unwrap().is_none());
 
+    // An input given as a value runs the same, and is held to the same size limit.
+    let by_value = engine.start_sync_execution_value(req(&sm, "ignored"), json!({"x": 0})).await.unwrap();
+    assert_eq!((by_value.status.as_str(), by_value.input.as_str()), ("SUCCEEDED", r#"{"x":0}"#));
+    assert_eq!(by_value.output, out.output);
+    let huge = json!({"x": "y".repeat(256 * 1024)});
+    let err = engine.start_sync_execution_value(req(&sm, "{}"), huge).await.unwrap_err();
+    assert!(matches!(err, EngineError::InvalidExecutionInput(_)), "{err}");
+
     let err = engine.start_sync_execution(req(&machine(&engine, "std", PASSES, MachineKind::Standard), "{}")).await.unwrap_err();
     assert!(matches!(err, EngineError::StateMachineTypeNotSupported(_)), "{err}");
     let err = engine.stop_execution(&out.execution_arn, None, None).await.unwrap_err();

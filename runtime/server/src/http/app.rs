@@ -363,8 +363,8 @@ impl App {
             Ok(v) => v,
             Err(b) => return error_response(b.status, if b.status == 415 { "UnsupportedMediaType" } else { "InvalidRequestBody" }, b.cause),
         };
-        let start = StartRequest { state_machine_arn: route.state_machine_arn.clone(), name: None, input: Some(input.to_string()), trace_header: None };
-        let outcome = match self.engine.start_sync_execution(start).await {
+        let start = StartRequest { state_machine_arn: route.state_machine_arn.clone(), name: None, input: None, trace_header: None };
+        let outcome = match self.engine.start_sync_execution_value(start, input).await {
             Ok(o) => o,
             Err(EngineError::InvalidExecutionInput(m)) => return error_response(413, "InvalidExecutionInput", m),
             Err(e @ (EngineError::StateMachineDoesNotExist(_) | EngineError::StateMachineTypeNotSupported(_))) => {
