@@ -6,6 +6,7 @@
 mod checkpoint;
 mod control;
 mod executions;
+mod machine_cache;
 mod machines;
 mod schema;
 mod tips;
@@ -25,6 +26,7 @@ use crate::{
     StateMachineUpdate, Store, StoreError, StoredEvent, TimerRecord, TokenRecord, VersionRecord,
 };
 use checkpoint::Checkpointer;
+use machine_cache::MachineCache;
 use writer::{Call, Writer};
 pub use writer::WriterStats;
 
@@ -65,6 +67,7 @@ pub struct SqliteStore {
     path: PathBuf,
     idle_readers: Mutex<Vec<Connection>>,
     max_idle_readers: usize,
+    machines: MachineCache,
 }
 
 impl SqliteStore {
@@ -103,6 +106,7 @@ impl SqliteStore {
             path: config.path,
             idle_readers: Mutex::new(Vec::new()),
             max_idle_readers: config.max_idle_readers,
+            machines: MachineCache::default(),
         })
     }
 
@@ -229,11 +233,21 @@ impl Store for SqliteStore {
     }
 
     fn create_state_machine(&self, record: StateMachineRecord) -> Result<Created<StateMachineRecord>, StoreError> {
-        self.write(move |c| machines::create_state_machine(c, record))
+        let created = self.write(move |c| machines::create_state_machine(c, record));
+        self.machines.forget();
+        created
     }
 
     fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
-        self.read(|c| machines::state_machine(c, arn))
+        if let Some(record) = self.machines.get(arn) {
+            return Ok(Some(record));
+        }
+        let generation = self.machines.generation();
+        let found = self.read(|c| machines::state_machine(c, arn))?;
+        if let Some(record) = &found {
+            self.machines.remember(generation, record);
+        }
+        Ok(found)
     }
 
     fn update_state_machine(
@@ -243,12 +257,16 @@ impl Store for SqliteStore {
         now_ms: i64,
     ) -> Result<StateMachineRecord, StoreError> {
         let arn = arn.to_string();
-        self.write(move |c| machines::update_state_machine(c, &arn, update, now_ms))
+        let updated = self.write(move |c| machines::update_state_machine(c, &arn, update, now_ms));
+        self.machines.forget();
+        updated
     }
 
     fn delete_state_machine(&self, arn: &str) -> Result<bool, StoreError> {
         let arn = arn.to_string();
-        self.write(move |c| machines::delete_state_machine(c, &arn))
+        let deleted = self.write(move |c| machines::delete_state_machine(c, &arn));
+        self.machines.forget();
+        deleted
     }
 
     fn list_state_machines(&self, query: &ListQuery) -> Result<Page<StateMachineRecord>, StoreError> {
@@ -263,7 +281,9 @@ impl Store for SqliteStore {
         now_ms: i64,
     ) -> Result<VersionRecord, StoreError> {
         let arn = state_machine_arn.to_string();
-        self.write(move |c| machines::publish_version(c, &arn, description, expected_revision, now_ms))
+        let published = self.write(move |c| machines::publish_version(c, &arn, description, expected_revision, now_ms));
+        self.machines.forget();
+        published
     }
 
     fn version(&self, arn: &str) -> Result<Option<VersionRecord>, StoreError> {

@@ -233,3 +233,18 @@ fn routes_upsert_list_and_delete() {
     assert!(!store.delete_route("POST", "/orders").unwrap());
     assert_eq!(store.routes().unwrap().len(), 1);
 }
+
+#[test]
+fn a_remembered_machine_follows_updates_deletes_and_recreation() {
+    let (_dir, store) = temp_store();
+    let m = machine("m", "def1");
+    store.create_state_machine(m.clone()).unwrap();
+    assert_eq!(store.state_machine(&m.arn).unwrap().map(|r| r.definition), Some("def1".into()));
+    assert_eq!(store.state_machine(&m.arn).unwrap().map(|r| r.definition), Some("def1".into()));
+    store.update_state_machine(&m.arn, StateMachineUpdate { definition: Some("def2".into()), ..Default::default() }, 20).unwrap();
+    assert_eq!(store.state_machine(&m.arn).unwrap().map(|r| r.definition), Some("def2".into()));
+    assert!(store.delete_state_machine(&m.arn).unwrap());
+    assert_eq!(store.state_machine(&m.arn).unwrap(), None);
+    store.create_state_machine(machine("m", "def3")).unwrap();
+    assert_eq!(store.state_machine(&m.arn).unwrap().map(|r| r.definition), Some("def3".into()));
+}
