@@ -153,6 +153,17 @@ impl SqliteStore {
     ) -> Result<R, StoreError> {
         self.writer.call(move |c, _| f(c))
     }
+
+    /// [`SqliteStore::write`] for a write that may change state machine records: the
+    /// remembered ones are forgotten once it is done (committed or not).
+    fn write_machines<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    ) -> Result<R, StoreError> {
+        let result = self.write(f);
+        self.machines.forget();
+        result
+    }
 }
 
 impl Store for SqliteStore {
@@ -233,9 +244,7 @@ impl Store for SqliteStore {
     }
 
     fn create_state_machine(&self, record: StateMachineRecord) -> Result<Created<StateMachineRecord>, StoreError> {
-        let created = self.write(move |c| machines::create_state_machine(c, record));
-        self.machines.forget();
-        created
+        self.write_machines(move |c| machines::create_state_machine(c, record))
     }
 
     fn state_machine(&self, arn: &str) -> Result<Option<StateMachineRecord>, StoreError> {
@@ -257,16 +266,12 @@ impl Store for SqliteStore {
         now_ms: i64,
     ) -> Result<StateMachineRecord, StoreError> {
         let arn = arn.to_string();
-        let updated = self.write(move |c| machines::update_state_machine(c, &arn, update, now_ms));
-        self.machines.forget();
-        updated
+        self.write_machines(move |c| machines::update_state_machine(c, &arn, update, now_ms))
     }
 
     fn delete_state_machine(&self, arn: &str) -> Result<bool, StoreError> {
         let arn = arn.to_string();
-        let deleted = self.write(move |c| machines::delete_state_machine(c, &arn));
-        self.machines.forget();
-        deleted
+        self.write_machines(move |c| machines::delete_state_machine(c, &arn))
     }
 
     fn list_state_machines(&self, query: &ListQuery) -> Result<Page<StateMachineRecord>, StoreError> {
@@ -281,9 +286,7 @@ impl Store for SqliteStore {
         now_ms: i64,
     ) -> Result<VersionRecord, StoreError> {
         let arn = state_machine_arn.to_string();
-        let published = self.write(move |c| machines::publish_version(c, &arn, description, expected_revision, now_ms));
-        self.machines.forget();
-        published
+        self.write_machines(move |c| machines::publish_version(c, &arn, description, expected_revision, now_ms))
     }
 
     fn version(&self, arn: &str) -> Result<Option<VersionRecord>, StoreError> {
