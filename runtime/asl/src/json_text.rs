@@ -49,10 +49,7 @@ pub fn push_compact(out: &mut String, v: &Value) {
 
 /// The compact JSON text of `v`, in a string of exactly its length.
 pub fn text(v: &Value) -> String {
-    with_scratch(|buf| {
-        push_compact(buf, v);
-        buf.as_str().to_owned()
-    })
+    written(|buf| push_compact(buf, v))
 }
 
 /// The text `write` appends to an empty string, in a string of exactly its length.

@@ -97,19 +97,19 @@ impl Engine {
     }
 
     /// StartSyncExecution: runs an Express execution and waits for its end.
-    pub async fn start_sync_execution(&self, mut req: StartRequest) -> Result<SyncOutcome, EngineError> {
-        let input = SyncInput::Text(req.input.take());
-        self.run_sync(req, input).await
+    pub async fn start_sync_execution(&self, req: StartRequest) -> Result<SyncOutcome, EngineError> {
+        self.run_sync(req, None).await
     }
 
     /// StartSyncExecution for a caller that holds the input as a value already (an HTTP
     /// route builds it from the request): the same run, without the input being written out
     /// as text and parsed back first. `req.input` is not read.
     pub async fn start_sync_execution_value(&self, req: StartRequest, input: Value) -> Result<SyncOutcome, EngineError> {
-        self.run_sync(req, SyncInput::Value(input)).await
+        self.run_sync(req, Some(input)).await
     }
 
-    async fn run_sync(&self, req: StartRequest, input: SyncInput) -> Result<SyncOutcome, EngineError> {
+    /// Runs `req` on `value` when given, else on `req.input`.
+    async fn run_sync(&self, req: StartRequest, value: Option<Value>) -> Result<SyncOutcome, EngineError> {
         let inner = &self.inner;
         let r = inner.resolve_machine(&req.state_machine_arn)?;
         if r.kind != MachineKind::Express {
@@ -118,9 +118,9 @@ impl Engine {
             ));
         }
         let name = execution_name(inner, req.name.as_deref())?;
-        let (input_text, input) = match input {
-            SyncInput::Text(text) => parse_input(text.as_deref())?,
-            SyncInput::Value(v) => (checked_size(asl::json_text::text(&v))?, v),
+        let (input_text, input) = match value {
+            Some(v) => (checked_size(asl::json_text::text(&v))?, v),
+            None => parse_input(req.input.as_deref())?,
         };
         let machine = inner.machine(&r.definition, true)?;
         let execution_arn = inner.arns.express_execution(&r.state_machine_name, &name, &inner.uuid());
@@ -300,12 +300,6 @@ pub(crate) fn parse_input(input: Option<&str>) -> Result<(String, Value), Engine
     let v: Value = serde_json::from_str(text)
         .map_err(|e| EngineError::InvalidExecutionInput(format!("the input is not valid JSON: {e}")))?;
     Ok((text.to_string(), v))
-}
-
-/// An execution's input, as text or as the value a caller built.
-enum SyncInput {
-    Text(Option<String>),
-    Value(Value),
 }
 
 /// `text`, if it is within AWS's limit on an execution's input.
