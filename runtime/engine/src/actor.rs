@@ -2,25 +2,32 @@
 //! and, for each batch of inputs, steps → persists → acts.
 //!
 //! Durability rule: nothing a step asks for that others can see (a reply, a token handed out,
-//! an activity task queued, a timer armed, a call of a function that can reach outside)
-//! happens before the commit carrying that step's journal entry and events is done. Inputs
-//! that need no outside help — a task starting, a task whose resource cannot be resolved
-//! failing — are stepped at once and share the commit of the step that caused them.
+//! an activity task queued, a call of a function that can reach outside) happens before the
+//! commit carrying that step's journal entry and events is done. Inputs that need no outside
+//! help — a task starting, a task whose resource cannot be resolved failing — are stepped at
+//! once and share the commit of the step that caused them.
 //!
-//! Commits are pipelined: each batch is handed to the store as soon as it is stepped, while
-//! earlier ones are still in flight (up to a few per execution), and the actor goes on
-//! stepping. The store applies an execution's commits in the order they were queued and
-//! refuses one whose journal entries do not continue the stored journal, so a commit queued
-//! behind one that failed never lands; the actor stops at the first failure.
+//! Commits are pipelined: each batch is handed to the store once it is stepped, while earlier
+//! ones are still in flight (up to a few per execution), and the actor goes on stepping. The
+//! store applies an execution's commits in the order they were queued and refuses one whose
+//! journal entries do not continue the stored journal, so a commit queued behind one that
+//! failed never lands; the actor stops at the first failure. Under load (other executions'
+//! commits in flight), a batch with nothing that must follow its commit waits a little for
+//! the result of a call the execution is running, so that a chain of short Tasks shares one
+//! commit ([`Actor::holds`]).
 //!
 //! A call of a *confined* function (no network, no writable directory:
 //! [`sandbox::Grants::is_confined`]) starts as soon as it is stepped, even before its
 //! TaskScheduled is durable — it changes nothing but its result, and after a crash the
-//! recovered execution runs it again, as for any task whose result was not committed. Its
-//! result is stepped into a later batch, which is committed after this one, so the history is
-//! written in order and a task's result is never committed before its scheduling. Express executions skip the store and keep their events in memory.
+//! recovered execution runs it again, as for any task whose result was not committed. Timers
+//! are armed as soon as they are stepped too: arming one is not seen outside. A result or a
+//! firing is stepped after the step that asked for it, into the same batch or a later one,
+//! and batches are committed in order, so the history is written in order and a task's result
+//! is never committed before its scheduling. Express executions skip the store and keep their
+//! events in memory.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -82,6 +89,13 @@ struct InFlight {
 /// queued behind one that failed never lands.
 const MAX_IN_FLIGHT: usize = 8;
 
+/// Longest a stepped batch waits for the result of a call this execution is running, so that
+/// the result shares its commit (see [`Actor::holds`]).
+const HOLD: Duration = Duration::from_millis(10);
+
+/// Most journal entries a batch gathers while it waits; past them it is committed anyway.
+const HOLD_MAX_ENTRIES: usize = 256;
+
 /// What woke the run loop.
 enum Wake {
     Committed(Result<(), EngineError>),
@@ -111,6 +125,8 @@ pub(crate) struct Actor {
     tokens: HashMap<WorkId, String>,
     /// Activity tasks queued and not yet taken.
     queued: HashSet<WorkId>,
+    /// Function calls running whose result has not been stepped yet.
+    calls: HashSet<WorkId>,
 }
 
 /// How the run loop ended.
@@ -146,6 +162,7 @@ impl Actor {
             timer_at: HashMap::new(),
             tokens: HashMap::new(),
             queued: HashSet::new(),
+            calls: HashSet::new(),
         }
     }
 
@@ -218,6 +235,9 @@ impl Actor {
         };
         let step = self.exec.step(&self.machine, input, now, entropy);
         self.absorb(step, now, batch, queue);
+        if let Some(id) = ended {
+            self.calls.remove(&id);
+        }
         // The task's token (a callback or an activity task) is spent.
         if let Some(id) = ended {
             if let Some(token) = self.tokens.get(&id) {
@@ -256,6 +276,7 @@ impl Actor {
                     batch.acts.push(Act::Timer { id, at: fire_at_ms });
                 }
                 Work::Cancel { id } => {
+                    self.calls.remove(&id);
                     if self.durable && self.timer_at.contains_key(&id) {
                         batch.commit.timers_cleared.push(id);
                     }
@@ -380,25 +401,73 @@ impl Actor {
         let mut commit = std::mem::take(&mut batch.commit);
         commit.execution_arn = self.arn.clone();
         let (tx, rx) = oneshot::channel();
+        self.inner.commits_in_flight.fetch_add(1, Ordering::Relaxed);
+        let inner = self.inner.clone();
         self.inner.store.commit(commit, Box::new(move |r| {
+            inner.commits_in_flight.fetch_sub(1, Ordering::Relaxed);
             let _ = tx.send(r);
         }));
         Some(rx)
     }
 
-    /// Starts the calls of confined functions in `batch` now, ahead of its commit (see the
-    /// module's documentation); everything else waits for [`Actor::act`].
+    /// Starts what may start ahead of its batch's commit (see the module's documentation):
+    /// calls of confined functions, and timers (armed in memory; a timer's firing is stepped
+    /// into a later batch). Everything else waits for [`Actor::act`].
     pub(crate) fn start_early(&mut self, batch: &mut Batch) {
-        if !self.durable || !batch.acts.iter().any(Act::is_confined_call) {
+        if !self.durable || !batch.acts.iter().any(Act::starts_early) {
             return;
         }
         let acts = std::mem::take(&mut batch.acts);
         for act in acts {
             match act {
-                Act::Task { id, call } if call.is_confined() => tasks::spawn(id, call, self.tx.clone(), &self.inner),
+                Act::Task { id, call } if call.is_confined() => self.spawn(id, call),
+                Act::Timer { id, at } => self.arm(id, at),
                 other => batch.acts.push(other),
             }
         }
+    }
+
+    fn arm(&mut self, id: WorkId, at: i64) {
+        self.timers.insert((at, id));
+        self.timer_at.insert(id, at);
+    }
+
+    /// Starts a call on a call thread; its result comes back as a message.
+    fn spawn(&mut self, id: WorkId, call: Call) {
+        // A callback task's call answers nothing when it succeeds: the token does.
+        if !call.callback {
+            self.calls.insert(id);
+        }
+        tasks::spawn(id, call, self.tx.clone(), &self.inner);
+    }
+
+    /// Whether `batch` should wait before it is committed (`own`: this execution's commits in
+    /// flight; `since`: when the batch began to wait).
+    ///
+    /// Group commit within one execution: under load, a batch waits while the execution runs
+    /// a call whose result will come back soon, so that the result is stepped into the same
+    /// batch and the two share one commit — a chain of short Tasks then costs a few commits
+    /// instead of one per Task. Load means other executions have commits in flight; a lone
+    /// execution never waits, and has its commits written while its calls run. A batch waits
+    /// only if nothing in it must follow its commit soon (no reply, no act but
+    /// cancellations, not the end), at most [`HOLD`] and up to [`HOLD_MAX_ENTRIES`]. Waiting
+    /// is always safe: nothing has acted on the batch, and a crash meanwhile only runs the
+    /// calls again, as for any result not yet committed. A cancellation that waits with it
+    /// leaves nothing stale: a timer it cancels that fires meanwhile is no longer pending and
+    /// is skipped, and a callback for a task it cancels is refused, the task having ended.
+    fn holds(&self, batch: &Batch, own: usize, since: &mut Option<tokio::time::Instant>) -> bool {
+        let wanted = self.durable
+            && !self.calls.is_empty()
+            && batch.acts.iter().all(|a| matches!(a, Act::Cancel { .. }))
+            && batch.replies.is_empty()
+            && batch.commit.status.is_none()
+            && batch.commit.journal.len() < HOLD_MAX_ENTRIES
+            && self.inner.commits_in_flight.load(Ordering::Relaxed) > own;
+        if !wanted {
+            return false;
+        }
+        let now = tokio::time::Instant::now();
+        now < *since.get_or_insert(now) + HOLD
     }
 
     /// Carries out what a committed batch asked for.
@@ -409,10 +478,7 @@ impl Actor {
         }
         for act in batch.acts {
             match act {
-                Act::Timer { id, at } => {
-                    self.timers.insert((at, id));
-                    self.timer_at.insert(id, at);
-                }
+                Act::Timer { id, at } => self.arm(id, at),
                 Act::Cancel { id } => {
                     if let Some(at) = self.timer_at.remove(&id) {
                         self.timers.remove(&(at, id));
@@ -422,7 +488,7 @@ impl Actor {
                     }
                     self.queued.remove(&id);
                 }
-                Act::Task { id, call } => tasks::spawn(id, call, self.tx.clone(), &self.inner),
+                Act::Task { id, call } => self.spawn(id, call),
                 Act::Callback { id, token } => {
                     self.inner.add_token(&token, id, self.tx.clone());
                     self.tokens.insert(id, token);
@@ -476,13 +542,16 @@ impl Actor {
     pub(crate) async fn run(mut self) -> (Actor, Ending) {
         let mut next = Batch::default();
         let mut in_flight: VecDeque<InFlight> = VecDeque::new();
+        // When `next` began to wait for a call's result (see `holds`).
+        let mut held_since = None;
         loop {
             // Batches with nothing to write wait only for the commits ahead of them.
             while in_flight.front().is_some_and(|f| f.done.is_none()) {
                 let batch = in_flight.pop_front().map(|f| f.batch).unwrap_or_default();
                 self.act(batch);
             }
-            if in_flight.len() < MAX_IN_FLIGHT && !next.is_empty() {
+            if in_flight.len() < MAX_IN_FLIGHT && !next.is_empty() && !self.holds(&next, in_flight.len(), &mut held_since) {
+                held_since = None;
                 let mut batch = std::mem::take(&mut next);
                 match self.submit(&mut batch) {
                     None if in_flight.is_empty() => self.act(batch),
@@ -495,11 +564,13 @@ impl Actor {
                 return (self, Ending::Finished);
             }
             let next_timer = self.timers.first().copied();
+            let hold_ends = held_since.map(|t| t + HOLD);
             let wake = tokio::select! {
                 biased;
                 r = wait_commit(in_flight.front_mut()) => Wake::Committed(r),
                 m = self.rx.recv(), if running => Wake::Msg(m),
                 _ = sleep_until_ms(next_timer.map(|(at, _)| at)), if running => Wake::Timer,
+                _ = sleep_until(hold_ends), if hold_ends.is_some() => Wake::Timer,
             };
             match wake {
                 Wake::Committed(Ok(())) => {
@@ -572,6 +643,10 @@ impl Actor {
             }
             self.timers.pop_first();
             self.timer_at.remove(&id);
+            // Cancelled by a step whose batch has not been acted on yet: nothing to fire.
+            if !self.exec.is_pending(id) {
+                continue;
+            }
             if self.durable {
                 batch.commit.timers_cleared.push(id);
             }
@@ -602,8 +677,21 @@ fn committed(answer: Result<Result<(), store::StoreError>, oneshot::error::RecvE
 }
 
 impl Act {
-    fn is_confined_call(&self) -> bool {
-        matches!(self, Act::Task { call, .. } if call.is_confined())
+    /// Whether [`Actor::start_early`] carries it out.
+    fn starts_early(&self) -> bool {
+        match self {
+            Act::Task { call, .. } => call.is_confined(),
+            Act::Timer { .. } => true,
+            _ => false,
+        }
+    }
+}
+
+/// Sleeps until `at`, or forever when it is `None`.
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending::<()>().await,
     }
 }
 

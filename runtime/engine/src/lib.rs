@@ -39,7 +39,7 @@ pub use types::{EngineConfig, FunctionInfo, StartRequest, Started, SyncOutcome};
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use asl::exec::WorkId;
@@ -82,6 +82,9 @@ pub(crate) struct Inner {
     pub(crate) observer: Arc<dyn Observer>,
     seed: AtomicU64,
     warnings: Mutex<Vec<String>>,
+    /// Commits of running executions handed to the store and not answered yet: a sign of
+    /// load that tells an execution whether others are writing (see `Actor::holds`).
+    pub(crate) commits_in_flight: AtomicUsize,
 }
 
 impl Engine {
@@ -119,6 +122,7 @@ impl Engine {
             observer: config.observer.clone().unwrap_or_else(|| Arc::new(observe::Nobody)),
             seed: AtomicU64::new(initial_seed()),
             warnings: Mutex::new(Vec::new()),
+            commits_in_flight: AtomicUsize::new(0),
         });
         let engine = Engine { inner };
         engine.load_functions().await?;
