@@ -43,6 +43,37 @@ async fn the_order_example_succeeds_and_a_bad_order_is_caught() {
     assert!(t.contains(&"TaskFailed".to_string()) && t.contains(&"FailStateEntered".to_string()), "{t:?}");
 }
 
+/// Many executions at once: each one's commits wait for its running calls (the other
+/// executions keep the store busy), and every history must still come out whole and in the
+/// order a lone execution writes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_executions_write_the_same_history_as_a_lone_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    upload(&engine, &ORDER_TASKS).await;
+    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let input = repo_file("examples/order-processing/input.json");
+    let expected = json(&repo_file("examples/order-processing/expected-output.json"));
+
+    let lone = engine.start_execution(start(&sm, "lone", &input)).await.unwrap();
+    finished(&engine, &lone.execution_arn, Duration::from_secs(60)).await;
+    let lone_types = types(&history(&engine, &lone.execution_arn));
+
+    // Each start returns once the execution is created; the ones before it are running.
+    let mut started = Vec::new();
+    for i in 0..48 {
+        started.push(engine.start_execution(start(&sm, &format!("many-{i}"), &input)).await.unwrap());
+    }
+    for s in &started {
+        let rec = finished(&engine, &s.execution_arn, Duration::from_secs(60)).await;
+        assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+        assert_eq!(json(rec.output.as_deref().unwrap()), expected, "{}", s.execution_arn);
+        let h = history(&engine, &s.execution_arn);
+        assert_gap_free(&s.execution_arn, &h);
+        assert_eq!(types(&h), lone_types, "{}", s.execution_arn);
+    }
+}
+
 /// Counts what the engine reports.
 #[derive(Default)]
 struct Counting {
