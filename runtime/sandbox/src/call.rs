@@ -206,9 +206,9 @@ impl Function {
         Ok(())
     }
 
-    fn timeout(&self, options: &CallOptions) -> Duration {
+    pub(crate) fn time_limit(&self, requested: Option<Duration>) -> Duration {
         let own = self.grants.limits.timeout_ms.map(Duration::from_millis);
-        let timeout = match (options.timeout, own) {
+        let timeout = match (requested, own) {
             (Some(a), Some(b)) => a.min(b),
             (Some(t), None) | (None, Some(t)) => t,
             (None, None) => self.shared.config.default_timeout,
@@ -218,7 +218,7 @@ impl Function {
 
     pub(crate) fn call(&self, input: &str, context: &str, options: &CallOptions) -> CallOutcome {
         let start = Instant::now();
-        let timeout = self.timeout(options);
+        let timeout = self.time_limit(options.timeout);
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             self.run(input, context, options, start, timeout)
         }));

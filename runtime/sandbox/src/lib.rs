@@ -223,6 +223,13 @@ impl FunctionHandle {
         &self.inner.grants
     }
 
+    /// The longest a call may run when the Task state asks for `requested`: the smaller of it
+    /// and the function's own limit, else the sandbox's default (a call that runs longer ends
+    /// with [`CallError::Timeout`] within one epoch tick of it).
+    pub fn time_limit(&self, requested: Option<Duration>) -> Duration {
+        self.inner.time_limit(requested)
+    }
+
     /// Runs one call in a fresh store on the calling thread and returns its result with the
     /// captured logs and output. Never panics.
     ///
