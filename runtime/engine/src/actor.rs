@@ -268,7 +268,7 @@ impl Actor {
         }
         for w in step.work {
             match w {
-                Work::RunTask(t) => self.plan_task(t, batch, queue),
+                Work::RunTask(t) => self.plan_task(t, now, batch, queue),
                 Work::StartTimer { id, fire_at_ms } => {
                     if self.durable {
                         batch.commit.timers_set.push(TimerRecord { work_id: id, due_ms: fire_at_ms, kind: "timer".into() });
@@ -300,8 +300,9 @@ impl Actor {
     }
 
     /// Decides how a task runs; tasks that start at once (functions, callbacks) or fail at
-    /// once (unknown resource or function) are stepped in the same batch.
-    fn plan_task(&mut self, t: TaskRequest, batch: &mut Batch, queue: &mut VecDeque<Input>) {
+    /// once (unknown resource or function) are stepped in the same batch. `now` is the time
+    /// the task was stepped at.
+    fn plan_task(&mut self, t: TaskRequest, now: i64, batch: &mut Batch, queue: &mut VecDeque<Input>) {
         let id = t.id;
         let target = match resource::resolve(&t.resource, &t.input, &t.input_text) {
             Ok(target) => target,
@@ -332,6 +333,8 @@ impl Actor {
                     payload,
                     context: t.context,
                     timeout: t.timeout_seconds.map(Duration::from_secs),
+                    // As the stepper sets the task's timeout timer.
+                    timeout_at: t.timeout_seconds.map(|s| now.saturating_add(s as i64 * 1000)),
                     lambda_invoke,
                     callback,
                 };
@@ -503,6 +506,71 @@ impl Actor {
         }
     }
 
+    /// Express only, on a call thread: acts on `batch`, then goes on stepping on this thread
+    /// for as long as the execution waits for one call and nothing else
+    /// ([`Actor::sole_call`]), making that call itself. Returns at the first batch that asks
+    /// for more (acted on, so its work has started) or once the execution has ended; the
+    /// caller then hands what is left to [`Actor::run`].
+    ///
+    /// A chain of Tasks then costs no thread hand-off per call; made on a call thread, each
+    /// call costs two (the call to the thread, its result back). What happens stays what the
+    /// run loop would do: a call is made here only when no timer can come due before the
+    /// call ends but the task's own timeout, and after the call, whatever arrived meanwhile
+    /// (heartbeats) and every timer now due are stepped before its result, as the run loop
+    /// steps a message and then the due timers before a result that comes later.
+    pub(crate) fn drive_inline(&mut self, mut batch: Batch) {
+        debug_assert!(!self.durable, "a durable execution commits before it acts");
+        loop {
+            let sole = self.sole_call(&batch).map(|i| batch.acts.remove(i));
+            self.act(batch);
+            let Some(Act::Task { id, call }) = sole else { return };
+            self.calls.insert(id);
+            let request_id = self.inner.uuid();
+            let result = tasks::run(id, &call, &self.tx, &request_id, &*self.inner.observer);
+            batch = Batch::default();
+            while let Ok(m) = self.rx.try_recv() {
+                self.take(m, &mut batch);
+            }
+            self.fire_due(&mut batch);
+            if let Some(input) = result {
+                self.take(Msg::Input { input, reply: None }, &mut batch);
+            }
+        }
+    }
+
+    /// Where in `batch` the one call is that an Express execution then waits for alone, if
+    /// it is so: no other call, token or activity task outstanding or asked for, and no
+    /// timer due before the call ends at the latest, but the task's own timeout (the call's
+    /// limit is never longer, so the call ends with it).
+    pub(crate) fn sole_call(&self, batch: &Batch) -> Option<usize> {
+        if self.durable || *self.exec.status() != Status::Running || !self.calls.is_empty() || !self.tokens.is_empty() {
+            return None;
+        }
+        let mut task = None;
+        for (i, act) in batch.acts.iter().enumerate() {
+            match act {
+                Act::Task { call, .. } if !call.callback && task.is_none() => task = Some(i),
+                Act::Timer { .. } | Act::Cancel { .. } => {}
+                _ => return None,
+            }
+        }
+        let i = task?;
+        let Act::Task { call, .. } = &batch.acts[i] else { return None };
+        // A timed-out call ends within an epoch tick of its limit: well within a second.
+        let limit_ms = i64::try_from(call.function.time_limit(call.timeout).as_millis()).unwrap_or(i64::MAX);
+        let ends_by = now_ms().saturating_add(limit_ms).saturating_add(1000);
+        let armed = self.timers.iter().map(|&(at, _)| at);
+        let asked = batch.acts.iter().filter_map(|a| match a {
+            Act::Timer { at, .. } => Some(*at),
+            _ => None,
+        });
+        let mut due = armed.chain(asked);
+        if due.any(|at| at < ends_by && Some(at) != call.timeout_at) {
+            return None;
+        }
+        Some(i)
+    }
+
     /// Re-arms work found outstanding after a replay: timers at their original time, tasks
     /// run again (at least once), tokens handed out again, activity tasks queued again.
     pub(crate) fn resume(&mut self, outstanding: Vec<TaskRequest>, timers: Vec<(WorkId, i64)>, started: &HashSet<WorkId>) -> Batch {
@@ -514,7 +582,7 @@ impl Actor {
         for t in outstanding {
             let id = t.id;
             let before = queue.len();
-            self.plan_task(t, &mut batch, &mut queue);
+            self.plan_task(t, now_ms(), &mut batch, &mut queue);
             // A task that had already started must not write a second TaskStarted event.
             if started.contains(&id) {
                 let mut kept = VecDeque::new();

@@ -1,6 +1,7 @@
 //! Starting executions: StartExecution (Standard: durable; Express: in memory),
 //! StartSyncExecution and in-process inline runs.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use asl::exec::{Execution, ExecutionInfo, Input, Status};
@@ -67,8 +68,7 @@ impl Engine {
         actor.step_batch(Input::Start, &mut batch);
         if express {
             inner.observer.execution_started(&record.state_machine_arn, true);
-            actor.act(batch);
-            launch_express(inner, actor, record);
+            launch_express(inner, actor, batch, record);
             return Ok(Started { execution_arn, start_ms });
         }
         let mut first = std::mem::take(&mut batch.commit);
@@ -137,7 +137,7 @@ impl Engine {
             express: true,
         };
         inner.observer.execution_started(&r.state_machine_arn, true);
-        let actor = run_in_memory(inner, machine, info, r.role_arn).await;
+        let actor = run_in_memory(inner, machine, info, r.role_arn).await?;
         actor.report_end();
         let (status, output, error, cause) = status_parts(actor.exec.status());
         let stop_ms = now_ms();
@@ -203,7 +203,7 @@ impl Engine {
             redrive_count: 0,
             express: false,
         };
-        let actor = run_in_memory(inner, machine, info, role_arn).await;
+        let actor = run_in_memory(inner, machine, info, role_arn).await?;
         let (status, output, error, cause) = status_parts(actor.exec.status());
         let events = actor.events.iter().map(|e| e.to_json()).collect();
         let outcome = SyncOutcome {
@@ -222,16 +222,62 @@ impl Engine {
     }
 }
 
-/// Runs an execution in memory on the calling task until it ends.
-async fn run_in_memory(inner: &Arc<Inner>, machine: Arc<Machine>, info: ExecutionInfo, role_arn: String) -> Actor {
+/// Runs an execution in memory until it ends.
+async fn run_in_memory(inner: &Arc<Inner>, machine: Arc<Machine>, info: ExecutionInfo, role_arn: String) -> Result<Actor, EngineError> {
     let mut actor = Actor::new(inner.clone(), machine, Execution::new(info), role_arn, false);
     let mut batch = Batch::default();
     actor.step_batch(Input::Start, &mut batch);
-    actor.act(batch);
-    if *actor.exec.status() == Status::Running {
-        actor = actor.run().await.0;
+    Ok(run_express(inner, actor, batch).await?.0)
+}
+
+/// Acts on an Express execution's first batch and runs the execution to its end: on a call
+/// thread while it waits for one call at a time ([`Actor::drive_inline`]), then on this task.
+///
+/// At most one execution per CPU is driven on a call thread at once; the others make their
+/// calls on call threads one by one, as Standard executions do. A driven run keeps its thread
+/// busy from call to call, so more of them than CPUs only take turns with each other and
+/// with the threads that serve HTTP. Measured over HTTP (the order example, one sequence):
+/// with one connection, 1,885 runs/s at p50 0.51 ms against 1,309 at 0.75 ms without driving;
+/// with 32, p99 was 15.7–17.4 ms when every run was driven, 12.5–15.3 ms when none was, and
+/// 11.3–12.7 ms with one per CPU.
+async fn run_express(inner: &Arc<Inner>, mut actor: Actor, batch: Batch) -> Result<(Actor, Ending), EngineError> {
+    let slot = match actor.sole_call(&batch) {
+        Some(_) => InlineSlot::take(inner),
+        None => None,
+    };
+    if let Some(slot) = slot {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        inner.calls.run(move || {
+            actor.drive_inline(batch);
+            drop(slot);
+            let _ = tx.send(actor);
+        });
+        actor = rx.await.map_err(|_| EngineError::Unavailable("an Express execution's call thread failed".into()))?;
+    } else {
+        actor.act(batch);
     }
-    actor
+    if *actor.exec.status() != Status::Running {
+        return Ok((actor, Ending::Finished));
+    }
+    Ok(actor.run().await)
+}
+
+/// One of the `Inner::inline_limit` places for an Express execution driven on a call thread;
+/// given back when dropped (a panicking drive included).
+struct InlineSlot(Arc<Inner>);
+
+impl InlineSlot {
+    fn take(inner: &Arc<Inner>) -> Option<InlineSlot> {
+        let limit = inner.inline_limit;
+        inner.inline_runs.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < limit).then_some(n + 1)).ok()?;
+        Some(InlineSlot(inner.clone()))
+    }
+}
+
+impl Drop for InlineSlot {
+    fn drop(&mut self) {
+        self.0.inline_runs.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Registers a Standard execution whose first batch is committed, acts on that batch and
@@ -253,10 +299,13 @@ pub(crate) fn launch(inner: &Arc<Inner>, mut actor: Actor, batch: Batch) {
     });
 }
 
-fn launch_express(inner: &Arc<Inner>, actor: Actor, record: ExecutionRecord) {
+fn launch_express(inner: &Arc<Inner>, actor: Actor, batch: Batch, record: ExecutionRecord) {
     let inner = inner.clone();
     inner.runtime.clone().spawn(async move {
-        let (mut actor, _) = actor.run().await;
+        let Ok((mut actor, _)) = run_express(&inner, actor, batch).await else {
+            inner.warn(format!("Express execution {} was lost: its call thread failed", record.arn));
+            return;
+        };
         let stop_ms = now_ms();
         actor.take_tokens();
         actor.report_end();

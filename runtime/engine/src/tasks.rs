@@ -24,6 +24,8 @@ pub(crate) struct Call {
     pub(crate) payload: String,
     pub(crate) context: String,
     pub(crate) timeout: Option<Duration>,
+    /// When the task's own timeout timer is due (epoch ms), if it has one.
+    pub(crate) timeout_at: Option<i64>,
     pub(crate) lambda_invoke: bool,
     /// The result is ignored (`.waitForTaskToken`): only a failure ends the task.
     pub(crate) callback: bool,

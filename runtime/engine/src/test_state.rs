@@ -328,6 +328,7 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         payload,
         context: t.context.clone(),
         timeout: t.timeout_seconds.map(Duration::from_secs),
+        timeout_at: None,
         lambda_invoke,
         callback: false,
     };
