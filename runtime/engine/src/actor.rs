@@ -237,9 +237,7 @@ impl Actor {
         self.absorb(step, now, batch, queue);
         if let Some(id) = ended {
             self.calls.remove(&id);
-        }
-        // The task's token (a callback or an activity task) is spent.
-        if let Some(id) = ended {
+            // The task's token (a callback or an activity task) is spent.
             if let Some(token) = self.tokens.get(&id) {
                 if self.durable && !batch.commit.tokens_removed.contains(token) {
                     batch.commit.tokens_removed.push(token.clone());
@@ -528,10 +526,7 @@ impl Actor {
             let request_id = self.inner.uuid();
             let result = tasks::run(id, &call, &self.tx, &request_id, &*self.inner.observer);
             batch = Batch::default();
-            while let Ok(m) = self.rx.try_recv() {
-                self.take(m, &mut batch);
-            }
-            self.fire_due(&mut batch);
+            self.gather(&mut batch);
             if let Some(input) = result {
                 self.take(Msg::Input { input, reply: None }, &mut batch);
             }
@@ -659,17 +654,7 @@ impl Actor {
                 Wake::Msg(Some(m)) => self.take(m, &mut next),
                 Wake::Timer => {}
             }
-            // Whatever else is already waiting shares the batch.
-            for _ in 0..256 {
-                if *self.exec.status() != Status::Running {
-                    break;
-                }
-                match self.rx.try_recv() {
-                    Ok(m) => self.take(m, &mut next),
-                    Err(_) => break,
-                }
-            }
-            self.fire_due(&mut next);
+            self.gather(&mut next);
             self.start_early(&mut next);
         }
     }
@@ -701,6 +686,20 @@ impl Actor {
                 }
             }
         }
+    }
+
+    /// Steps into `batch` the messages already waiting (up to 256), then every timer due.
+    fn gather(&mut self, batch: &mut Batch) {
+        for _ in 0..256 {
+            if *self.exec.status() != Status::Running {
+                break;
+            }
+            match self.rx.try_recv() {
+                Ok(m) => self.take(m, batch),
+                Err(_) => break,
+            }
+        }
+        self.fire_due(batch);
     }
 
     fn fire_due(&mut self, batch: &mut Batch) {

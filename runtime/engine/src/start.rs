@@ -241,11 +241,7 @@ async fn run_in_memory(inner: &Arc<Inner>, machine: Arc<Machine>, info: Executio
 /// with 32, p99 was 15.7–17.4 ms when every run was driven, 12.5–15.3 ms when none was, and
 /// 11.3–12.7 ms with one per CPU.
 async fn run_express(inner: &Arc<Inner>, mut actor: Actor, batch: Batch) -> Result<(Actor, Ending), EngineError> {
-    let slot = match actor.sole_call(&batch) {
-        Some(_) => InlineSlot::take(inner),
-        None => None,
-    };
-    if let Some(slot) = slot {
+    if let Some(slot) = actor.sole_call(&batch).and_then(|_| InlineSlot::take(inner)) {
         let (tx, rx) = tokio::sync::oneshot::channel();
         inner.calls.run(move || {
             actor.drive_inline(batch);
