@@ -6,7 +6,6 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use store::{ExecutionQuery, ExecutionScope, ExecutionStatus, HistoryQuery, MachineKind};
 
-
 use super::support::*;
 use crate::{EngineError, StartRequest};
 
@@ -91,8 +90,6 @@ async fn express_machines_get_the_five_minute_limit_and_failures_are_reported() 
     assert!(matches!(err, EngineError::InvalidDefinition(_)), "{err}");
 }
 
-const ORDER_TASKS: [&str; 4] = ["validate-order", "check-inventory", "process-payment", "confirm-order"];
-
 /// A WASI command that never ends.
 const SPIN_WAT: &str = r#"(module (memory (export "memory") 1) (func (export "_start") (loop (br 0))))"#;
 
@@ -121,10 +118,6 @@ async fn observed_engine(dir: &std::path::Path) -> (crate::Engine, Arc<Threads>)
     (engine, threads)
 }
 
-fn full_history(engine: &crate::Engine, arn: &str) -> Vec<Value> {
-    engine.history(arn, &HistoryQuery { reverse: false, max: 1000, next_token: None }).unwrap().items
-}
-
 fn seconds_after_start(history: &[Value], event_type: &str) -> f64 {
     let at = |t: &str| history.iter().find(|e| e["type"] == t).and_then(|e| e["timestamp"].as_f64()).unwrap_or(f64::NAN);
     at(event_type) - at("ExecutionStarted")
@@ -136,19 +129,17 @@ fn seconds_after_start(history: &[Value], event_type: &str) -> f64 {
 async fn a_chain_of_tasks_runs_on_one_call_thread_with_the_usual_history() {
     let dir = tempfile::tempdir().unwrap();
     let (engine, threads) = observed_engine(dir.path()).await;
-    upload(&engine, &ORDER_TASKS).await;
-    let definition = repo_file("examples/order-processing/statemachine.asl.json");
     let input = repo_file("examples/order-processing/input.json");
-    let express = machine(&engine, "orders", &definition, MachineKind::Express);
+    let express = order_machine(&engine, "orders", MachineKind::Express).await;
     let out = engine.start_sync_execution(req(&express, &input)).await.unwrap();
     assert_eq!(out.status, "SUCCEEDED", "{:?}", out.cause);
     assert_eq!(json(out.output.as_deref().unwrap()), json(&repo_file("examples/order-processing/expected-output.json")));
     let after = threads.after_start();
     assert!(after.len() >= 3, "{after:?}");
     assert!(after.iter().all(|t| t.starts_with("stepwasm-call-") && *t == after[0]), "{after:?}");
-    let express_types = types(&full_history(&engine, &out.execution_arn));
+    let express_types = types(&history(&engine, &out.execution_arn));
 
-    let standard = machine(&engine, "orders-std", &definition, MachineKind::Standard);
+    let standard = machine(&engine, "orders-std", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
     let started = engine.start_execution(StartRequest { name: Some("one".into()), ..req(&standard, &input) }).await.unwrap();
     finished(&engine, &started.execution_arn, Duration::from_secs(60)).await;
     assert_eq!(express_types, types(&history(&engine, &started.execution_arn)));
@@ -168,7 +159,7 @@ async fn a_call_driven_inline_past_its_timeout_times_the_task_out() {
     let out = engine.start_sync_execution(req(&sm, "{}")).await.unwrap();
     assert_eq!(out.status, "SUCCEEDED", "{:?}", out.cause);
     assert_eq!(json(out.output.as_deref().unwrap())["caught"]["Error"], "States.Timeout");
-    let t = types(&full_history(&engine, &out.execution_arn));
+    let t = types(&history(&engine, &out.execution_arn));
     assert!(t.contains(&"TaskTimedOut".to_string()) && !t.contains(&"TaskFailed".to_string()), "{t:?}");
     let after = threads.after_start();
     assert!(after.len() == 1 && after[0].starts_with("stepwasm-call-"), "{after:?}");
@@ -189,7 +180,7 @@ async fn a_timer_that_may_come_due_during_a_call_keeps_its_time() {
     let sm = machine(&engine, "nap", definition, MachineKind::Express);
     let out = engine.start_sync_execution(req(&sm, "{}")).await.unwrap();
     assert_eq!(out.status, "SUCCEEDED", "{:?}", out.cause);
-    let h = full_history(&engine, &out.execution_arn);
+    let h = history(&engine, &out.execution_arn);
     let nap = seconds_after_start(&h, "WaitStateExited");
     let timed_out = seconds_after_start(&h, "TaskTimedOut");
     // Due at 1 s; the call times out at 4 s.

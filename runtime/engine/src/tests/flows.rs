@@ -9,8 +9,6 @@ use store::{ExecutionStatus, MachineKind};
 use super::support::*;
 use crate::{EngineError, StartRequest};
 
-const ORDER_TASKS: [&str; 4] = ["validate-order", "check-inventory", "process-payment", "confirm-order"];
-
 fn start(arn: &str, name: &str, input: &str) -> StartRequest {
     StartRequest { state_machine_arn: arn.into(), name: Some(name.into()), input: Some(input.into()), trace_header: None }
 }
@@ -19,8 +17,7 @@ fn start(arn: &str, name: &str, input: &str) -> StartRequest {
 async fn the_order_example_succeeds_and_a_bad_order_is_caught() {
     let dir = tempfile::tempdir().unwrap();
     let engine = open(dir.path()).await;
-    upload(&engine, &ORDER_TASKS).await;
-    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let sm = order_machine(&engine, "orders", MachineKind::Standard).await;
 
     let good = engine.start_execution(start(&sm, "good", &repo_file("examples/order-processing/input.json"))).await.unwrap();
     let rec = finished(&engine, &good.execution_arn, Duration::from_secs(60)).await;
@@ -50,8 +47,7 @@ async fn the_order_example_succeeds_and_a_bad_order_is_caught() {
 async fn concurrent_executions_write_the_same_history_as_a_lone_one() {
     let dir = tempfile::tempdir().unwrap();
     let engine = open(dir.path()).await;
-    upload(&engine, &ORDER_TASKS).await;
-    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let sm = order_machine(&engine, "orders", MachineKind::Standard).await;
     let input = repo_file("examples/order-processing/input.json");
     let expected = json(&repo_file("examples/order-processing/expected-output.json"));
 
@@ -101,8 +97,7 @@ async fn the_observer_sees_starts_ends_transitions_and_calls() {
     let dir = tempfile::tempdir().unwrap();
     let counting = std::sync::Arc::new(Counting::default());
     let engine = open_observed(dir.path(), Some(counting.clone())).await;
-    upload(&engine, &ORDER_TASKS).await;
-    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let sm = order_machine(&engine, "orders", MachineKind::Standard).await;
     let bad = engine.start_execution(start(&sm, "bad", &repo_file("examples/order-processing/bad-input.json"))).await.unwrap();
     let rec = finished(&engine, &bad.execution_arn, Duration::from_secs(60)).await;
     assert_eq!(rec.status, ExecutionStatus::Failed);
@@ -125,8 +120,7 @@ async fn the_observer_sees_starts_ends_transitions_and_calls() {
 async fn a_gateway_timeout_is_retried_after_its_interval() {
     let dir = tempfile::tempdir().unwrap();
     let engine = open(dir.path()).await;
-    upload(&engine, &ORDER_TASKS).await;
-    let sm = machine(&engine, "orders", &repo_file("examples/order-processing/statemachine.asl.json"), MachineKind::Standard);
+    let sm = order_machine(&engine, "orders", MachineKind::Standard).await;
     let mut input = json(&repo_file("examples/order-processing/input.json"));
     input["payment"]["token"] = json!("tok_gatewayTimeout");
     let started = engine.start_execution(start(&sm, "retry", &input.to_string())).await.unwrap();

@@ -52,6 +52,15 @@ pub async fn upload(engine: &Engine, names: &[&str]) {
     }
 }
 
+/// The four tasks of the order example.
+pub const ORDER_TASKS: [&str; 4] = ["validate-order", "check-inventory", "process-payment", "confirm-order"];
+
+/// Uploads the order example's tasks and creates its state machine as `name`; returns its ARN.
+pub async fn order_machine(engine: &Engine, name: &str, kind: MachineKind) -> String {
+    upload(engine, &ORDER_TASKS).await;
+    machine(engine, name, &repo_file("examples/order-processing/statemachine.asl.json"), kind)
+}
+
 /// Creates a state machine and returns its ARN.
 pub fn machine(engine: &Engine, name: &str, definition: &str, kind: MachineKind) -> String {
     let arn = engine.arns().state_machine(name);
