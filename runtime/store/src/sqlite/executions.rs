@@ -10,8 +10,9 @@ use crate::{
     MachineKind, Page, StoreError, StoredEvent, TimerRecord, TokenRecord,
 };
 
-const EXECUTION_COLUMNS: &str = "id, arn, name, state_machine_arn, version_arn, alias_arn, definition, kind, \
-     status, input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header";
+/// The definition text is stored once per distinct text, in `definitions`.
+const EXECUTION_COLUMNS: &str = "id, arn, name, state_machine_arn, version_arn, alias_arn, \
+     (SELECT d.text FROM definitions d WHERE d.id = executions.definition_id), kind, status, input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header";
 
 fn execution_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExecutionRecord)> {
     let kind: String = row.get(7)?;
@@ -61,8 +62,9 @@ pub(crate) fn create(conn: &Connection, tips: &mut Tips, record: &ExecutionRecor
             first.execution_arn, record.arn
         )));
     }
+    let definition_id = definition_id(conn, &record.definition)?;
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO executions (arn, name, state_machine_arn, version_arn, alias_arn, definition, kind, status, \
+        "INSERT INTO executions (arn, name, state_machine_arn, version_arn, alias_arn, definition_id, kind, status, \
          input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
          ON CONFLICT (arn) DO NOTHING",
@@ -73,7 +75,7 @@ pub(crate) fn create(conn: &Connection, tips: &mut Tips, record: &ExecutionRecor
         record.state_machine_arn,
         record.state_machine_version_arn,
         record.state_machine_alias_arn,
-        record.definition,
+        definition_id,
         record.kind.as_str(),
         record.status.as_str(),
         record.input,
@@ -91,6 +93,20 @@ pub(crate) fn create(conn: &Connection, tips: &mut Tips, record: &ExecutionRecor
     }
     tips.set(&record.arn, Some(Tip { id: conn.last_insert_rowid(), last_event: 0, last_seq: 0 }));
     apply(conn, tips, first)
+}
+
+/// The row id of a definition text, stored now if it is new. Executions of one machine share
+/// one row: the lookup is one index probe, and only the first execution writes.
+fn definition_id(conn: &Connection, text: &str) -> Result<i64, StoreError> {
+    let found = conn
+        .prepare_cached("SELECT id FROM definitions WHERE text = ?1")?
+        .query_row([text], |row| row.get(0))
+        .optional()?;
+    if let Some(id) = found {
+        return Ok(id);
+    }
+    conn.prepare_cached("INSERT INTO definitions (text) VALUES (?1)")?.execute([text])?;
+    Ok(conn.last_insert_rowid())
 }
 
 /// Where an execution stands: remembered by the writer, or read (and then remembered).

@@ -86,3 +86,55 @@ fn names_the_file_it_cannot_open() {
     assert!(matches!(err, StoreError::Open { .. }), "{err}");
     assert!(err.to_string().contains(&path.display().to_string()), "{err}");
 }
+
+fn count(path: &std::path::Path, sql: &str) -> i64 {
+    Connection::open(path).unwrap().query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn executions_of_one_definition_share_its_stored_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let store = SqliteStore::open(&path).unwrap();
+    let other = r#"{"StartAt":"Q","States":{"Q":{"Type":"Succeed"}}}"#;
+    for (name, definition) in [("a", None), ("b", None), ("c", Some(other))] {
+        let mut rec = execution("m", name, 0);
+        if let Some(d) = definition {
+            rec.definition = d.to_string();
+        }
+        store.create_execution(&rec, commit_events(&rec.arn, 1..=1)).unwrap();
+    }
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM definitions"), 2);
+    let read = |name: &str| store.execution(&ctx().execution("m", name)).unwrap().unwrap().definition;
+    assert_eq!(read("a"), execution("m", "a", 0).definition);
+    assert_eq!(read("b"), read("a"));
+    assert_eq!(read("c"), other);
+    let listed = store.list_executions(&crate::ExecutionQuery::default()).unwrap();
+    assert_eq!(listed.items.iter().map(|r| r.definition.as_str()).filter(|d| *d == other).count(), 1);
+}
+
+#[test]
+fn version_2_moves_the_definitions_of_existing_executions_into_their_own_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    {
+        // A database as schema version 1 left it: each execution row holds its definition.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../sqlite/migrations/0001_initial.sql")).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        let insert = "INSERT INTO executions (arn, name, state_machine_arn, definition, kind, status, input, start_ms) \
+                      VALUES (?1, ?1, 'm', ?2, 'STANDARD', 'RUNNING', '{}', 0)";
+        for (arn, definition) in [("e1", "d-one"), ("e2", "d-two"), ("e3", "d-one")] {
+            conn.execute(insert, [arn, definition]).unwrap();
+        }
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), SqliteStore::schema_version());
+    let definitions: Vec<String> = ["e1", "e2", "e3"]
+        .iter()
+        .map(|arn| store.execution(arn).unwrap().unwrap().definition)
+        .collect();
+    assert_eq!(definitions, ["d-one", "d-two", "d-one"]);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM definitions"), 2);
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM pragma_table_info('executions') WHERE name = 'definition'"), 0);
+}
