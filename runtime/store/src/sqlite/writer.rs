@@ -2,7 +2,7 @@
 //!
 //! Callers queue jobs on a channel. The thread blocks for the first job, then drains every job
 //! already queued (up to `max_batch`) into ONE transaction, each job in its own savepoint so a
-//! failing job is rolled back alone, commits once, and only then reports to every job. A lone
+//! failing job is rolled back alone (a lone job's transaction is rolled back instead), commits once, and only then reports to every job. A lone
 //! job is therefore written at once; under load, the jobs that queue while a transaction is
 //! being committed share the next one. Jobs are applied in the order they were queued, so the
 //! commits of one execution keep their order.
@@ -183,6 +183,17 @@ fn run(mut conn: Connection, receiver: mpsc::Receiver<Box<dyn Job>>, max_batch: 
 /// Applies every job in one transaction, each in a savepoint, and commits.
 fn apply_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>], tips: &mut Tips) -> Result<(), StoreError> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let [job] = batch {
+        // A lone job needs no savepoint (two more statements, and a copy of every page it
+        // changes): the transaction is rolled back instead. Its failure is its own outcome,
+        // which it reports; the transaction did not fail.
+        let kept = job.apply(&tx, tips);
+        tips.end_job(kept);
+        if kept {
+            tx.commit()?;
+        }
+        return Ok(());
+    }
     for job in batch.iter_mut() {
         let savepoint = tx.savepoint()?;
         let kept = job.apply(&savepoint, tips);

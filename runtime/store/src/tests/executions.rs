@@ -58,6 +58,26 @@ fn rejects_a_duplicate_event_and_rolls_back_the_whole_commit() {
 }
 
 #[test]
+fn a_commit_failing_after_its_events_were_written_leaves_none_of_them() {
+    let (_dir, store) = temp_store();
+    let rec = execution("m", "e", 0);
+    let mut first = commit_events(&rec.arn, 1..=3);
+    first.journal = journal(1, 1);
+    store.create_execution(&rec, first).unwrap();
+    // Events 4 and 5 are written before the journal entry is found to repeat seq 1.
+    let mut bad = commit_events(&rec.arn, 4..=5);
+    bad.journal = journal(1, 1);
+    let err = store.commit_blocking(bad).unwrap_err();
+    assert!(matches!(err, StoreError::DuplicateJournal { seq: 1, .. }), "{err}");
+    assert_eq!(ids(&store.history(&rec.arn, &HistoryQuery::default()).unwrap()), vec![1, 2, 3]);
+    // What the writer remembers was rolled back with it: event 4 comes next.
+    let mut good = commit_events(&rec.arn, 4..=5);
+    good.journal = journal(2, 1);
+    store.commit_blocking(good).unwrap();
+    assert_eq!(ids(&store.history(&rec.arn, &HistoryQuery::default()).unwrap()), vec![1, 2, 3, 4, 5]);
+}
+
+#[test]
 fn a_commit_for_an_unknown_execution_fails_alone() {
     let (_dir, store) = temp_store();
     let err = store.commit_blocking(commit_events("arn:nope", 1..=1)).unwrap_err();
