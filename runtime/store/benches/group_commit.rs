@@ -51,11 +51,12 @@ fn event(id: u64) -> StoredEvent {
     }
 }
 
-/// The commit holding events `first..=last`.
-fn step(arn: &str, first: u64, last: u64) -> Commit {
+/// The `seq`th commit, holding events `first..=last` (journal entries are numbered 1, 2, …
+/// whatever the number of events per commit).
+fn step(arn: &str, seq: u64, first: u64, last: u64) -> Commit {
     let mut commit = Commit::new(arn);
     commit.events.extend((first..=last).map(event));
-    commit.journal.push(JournalEntry { seq: first, input: format!(r#"{{"task":{first},"ok":true}}"#), now_ms: 0, entropy: first });
+    commit.journal.push(JournalEntry { seq, input: format!(r#"{{"task":{first},"ok":true}}"#), now_ms: 0, entropy: first });
     if last == EVENTS {
         commit.status = Some(StatusUpdate {
             status: ExecutionStatus::Succeeded,
@@ -90,8 +91,8 @@ fn run(store: &Arc<SqliteStore>, tag: &str, case: &Case, executions: usize) -> (
                 let mut latencies = Vec::new();
                 for i in (t..executions).step_by(threads) {
                     let rec = record(&format!("{tag}-{i}"));
-                    for first in (1..=EVENTS).step_by(per as usize) {
-                        let commit = step(&rec.arn, first, (first + per - 1).min(EVENTS));
+                    for (seq, first) in (1..=EVENTS).step_by(per as usize).enumerate() {
+                        let commit = step(&rec.arn, seq as u64 + 1, first, (first + per - 1).min(EVENTS));
                         let began = Instant::now();
                         if first == 1 {
                             store.create_execution(&rec, commit).expect("create");
