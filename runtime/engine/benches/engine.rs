@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use engine::{Engine, EngineConfig, Observer, StartRequest};
-use store::{MachineKind, StateMachineRecord};
+use store::{MachineKind, SqliteStore, StateMachineRecord};
 use tokio::sync::oneshot;
 
 /// The allocator of the stepwasm binary.
@@ -48,11 +48,14 @@ impl Observer for Ends {
     }
 }
 
-async fn open(dir: &Path, ends: Option<Arc<Ends>>) -> Engine {
+/// The engine, and its store (for the writer's counters).
+async fn open(dir: &Path, ends: Option<Arc<Ends>>) -> (Engine, Arc<SqliteStore>) {
     let mut config = EngineConfig::new(dir);
     config.sandbox.max_instances = 256;
     config.observer = ends.map(|e| e as Arc<dyn Observer>);
-    Engine::open(config).await.expect("the engine opens")
+    let store = Arc::new(SqliteStore::open(dir.join("stepwasm.db")).expect("the store opens"));
+    let engine = Engine::with_store(config, store.clone()).await.expect("the engine opens");
+    (engine, store)
 }
 
 fn create(engine: &Engine, name: &str, definition: &str, kind: MachineKind) -> String {
@@ -98,7 +101,7 @@ fn rss_mib() -> f64 {
 async fn standard(quick: bool) {
     let dir = tempfile::tempdir().unwrap();
     let ends = Arc::new(Ends::default());
-    let engine = open(dir.path(), Some(ends.clone())).await;
+    let (engine, store) = open(dir.path(), Some(ends.clone())).await;
     for name in ["validate-order", "check-inventory", "process-payment", "confirm-order"] {
         let wasm = std::fs::read(repo().join(format!("plugins/dist/{name}.wasm"))).expect("run plugins/build.sh first");
         engine.put_function(name, wasm, sandbox::Grants::default()).await.unwrap();
@@ -137,6 +140,7 @@ async fn standard(quick: bool) {
         let per = total / clients;
         let first = 100_000 * round;
         let cpu_before = cpu_time();
+        let writes_before = store.writer_stats();
         let started = Instant::now();
         let mut all: Vec<Duration> = Vec::with_capacity(total);
         for l in futures_join((0..clients).map(|k| run(first + k * per..first + (k + 1) * per))).await {
@@ -144,14 +148,18 @@ async fn standard(quick: bool) {
         }
         let elapsed = started.elapsed();
         let cpu = cpu_time().saturating_sub(cpu_before);
+        let writes = store.writer_stats();
         all.sort();
         let n = all.len();
+        let per_execution = |after: u64, before: u64| after.saturating_sub(before) as f64 / n.max(1) as f64;
         println!(
-            "standard: {n} executions of the 4-task order example (22 history events each, persisted), {clients} in flight: {:.0} executions/s; latency p50 {:.2} ms, p99 {:.2} ms; CPU {:.0} µs per execution",
+            "standard: {n} executions of the 4-task order example (22 history events each, persisted), {clients} in flight: {:.0} executions/s; latency p50 {:.2} ms, p99 {:.2} ms; CPU {:.0} µs per execution; {:.1} commits in {:.2} transactions per execution",
             n as f64 / elapsed.as_secs_f64(),
             percentile(&all, 0.5).as_secs_f64() * 1e3,
             percentile(&all, 0.99).as_secs_f64() * 1e3,
             cpu.as_secs_f64() * 1e6 / n.max(1) as f64,
+            per_execution(writes.jobs, writes_before.jobs),
+            per_execution(writes.transactions, writes_before.transactions),
         );
     }
     // Open loop: executions started at a fixed rate whatever the engine does, each one's latency
@@ -258,7 +266,7 @@ async fn express(quick: bool) {
 
 async fn waiting(quick: bool) {
     let dir = tempfile::tempdir().unwrap();
-    let engine = open(dir.path(), None).await;
+    let (engine, _) = open(dir.path(), None).await;
     let activity = engine.arns().activity("approve");
     engine
         .store()
