@@ -12,7 +12,8 @@ use crate::{
 
 /// The definition text is stored once per distinct text, in `definitions`.
 const EXECUTION_COLUMNS: &str = "id, arn, name, state_machine_arn, version_arn, alias_arn, \
-     (SELECT d.text FROM definitions d WHERE d.id = executions.definition_id), kind, status, input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header";
+     (SELECT d.text FROM definitions d WHERE d.id = executions.definition_id), kind, status, input, \
+     output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header";
 
 fn execution_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExecutionRecord)> {
     let kind: String = row.get(7)?;

@@ -2,10 +2,11 @@
 //!
 //! Callers queue jobs on a channel. The thread blocks for the first job, then drains every job
 //! already queued (up to `max_batch`) into ONE transaction, each job in its own savepoint so a
-//! failing job is rolled back alone (a lone job's transaction is rolled back instead), commits once, and only then reports to every job. A lone
-//! job is therefore written at once; under load, the jobs that queue while a transaction is
-//! being committed share the next one. Jobs are applied in the order they were queued, so the
-//! commits of one execution keep their order.
+//! failing job is rolled back alone (a lone job needs none: its transaction is rolled back),
+//! commits once, and only then reports to every job. A lone job is therefore written at once;
+//! under load, the jobs that queue while a transaction is being committed share the next one.
+//! Jobs are applied in the order they were queued, so the commits of one execution keep their
+//! order.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{mpsc, Arc};
