@@ -127,6 +127,33 @@ pub(crate) struct Actor {
     queued: HashSet<WorkId>,
     /// Function calls running whose result has not been stepped yet.
     calls: HashSet<WorkId>,
+    /// Counts this execution in `Inner::calling` while `calls` is not empty.
+    calling: CallingMark,
+}
+
+/// This execution's share of `Inner::calling`, given back when the actor is dropped.
+struct CallingMark {
+    inner: Arc<Inner>,
+    counted: bool,
+}
+
+impl CallingMark {
+    fn set(&mut self, calling: bool) {
+        if calling != self.counted {
+            if calling {
+                self.inner.calling.fetch_add(1, Ordering::Relaxed);
+            } else {
+                self.inner.calling.fetch_sub(1, Ordering::Relaxed);
+            }
+            self.counted = calling;
+        }
+    }
+}
+
+impl Drop for CallingMark {
+    fn drop(&mut self) {
+        self.set(false);
+    }
 }
 
 /// How the run loop ended.
@@ -146,6 +173,7 @@ impl Actor {
     ) -> Actor {
         let (tx, rx) = mpsc::unbounded_channel();
         Actor {
+            calling: CallingMark { inner: inner.clone(), counted: false },
             arn: exec.info().execution_arn.clone(),
             redrive_count: exec.info().redrive_count as u32,
             inner,
@@ -448,14 +476,15 @@ impl Actor {
     /// Group commit within one execution: under load, a batch waits while the execution runs
     /// a call whose result will come back soon, so that the result is stepped into the same
     /// batch and the two share one commit — a chain of short Tasks then costs a few commits
-    /// instead of one per Task. Load means other executions have commits in flight; a lone
-    /// execution never waits, and has its commits written while its calls run. A batch waits
-    /// only if nothing in it must follow its commit soon (no reply, no act but
-    /// cancellations, not the end), at most [`HOLD`] and up to [`HOLD_MAX_ENTRIES`]. Waiting
-    /// is always safe: nothing has acted on the batch, and a crash meanwhile only runs the
-    /// calls again, as for any result not yet committed. A cancellation that waits with it
-    /// leaves nothing stale: a timer it cancels that fires meanwhile is no longer pending and
-    /// is skipped, and a callback for a task it cancels is refused, the task having ended.
+    /// instead of one per Task. Load means other executions have commits in flight or calls
+    /// running (whose results they will commit soon); a lone execution never waits, and has
+    /// its commits written while its calls run. A batch waits only if nothing in it must
+    /// follow its commit soon (no reply, no act but cancellations, not the end), at most
+    /// [`HOLD`] and up to [`HOLD_MAX_ENTRIES`]. Waiting is always safe: nothing has acted on
+    /// the batch, and a crash meanwhile only runs the calls again, as for any result not yet
+    /// committed. A cancellation that waits with it leaves nothing stale: a timer it cancels
+    /// that fires meanwhile is no longer pending and is skipped, and a callback for a task it
+    /// cancels is refused, the task having ended.
     fn holds(&self, batch: &Batch, own: usize, since: &mut Option<tokio::time::Instant>) -> bool {
         let wanted = self.durable
             && !self.calls.is_empty()
@@ -463,7 +492,8 @@ impl Actor {
             && batch.replies.is_empty()
             && batch.commit.status.is_none()
             && batch.commit.journal.len() < HOLD_MAX_ENTRIES
-            && self.inner.commits_in_flight.load(Ordering::Relaxed) > own;
+            && (self.inner.commits_in_flight.load(Ordering::Relaxed) > own
+                || self.inner.calling.load(Ordering::Relaxed) > usize::from(self.calling.counted));
         if !wanted {
             return false;
         }
@@ -608,6 +638,7 @@ impl Actor {
         // When `next` began to wait for a call's result (see `holds`).
         let mut held_since = None;
         loop {
+            self.calling.set(self.durable && !self.calls.is_empty());
             // Batches with nothing to write wait only for the commits ahead of them.
             while in_flight.front().is_some_and(|f| f.done.is_none()) {
                 let batch = in_flight.pop_front().map(|f| f.batch).unwrap_or_default();

@@ -85,6 +85,9 @@ pub(crate) struct Inner {
     /// Commits of running executions handed to the store and not answered yet: a sign of
     /// load that tells an execution whether others are writing (see `Actor::holds`).
     pub(crate) commits_in_flight: AtomicUsize,
+    /// Standard executions with a function call running: they will commit soon, so another
+    /// execution's batch may wait to share a transaction (see `Actor::holds`).
+    pub(crate) calling: AtomicUsize,
     /// Express executions being driven on a call thread now, and how many may be at once
     /// (the number of CPUs; see `start::run_express`).
     pub(crate) inline_runs: AtomicUsize,
@@ -127,6 +130,7 @@ impl Engine {
             seed: AtomicU64::new(initial_seed()),
             warnings: Mutex::new(Vec::new()),
             commits_in_flight: AtomicUsize::new(0),
+            calling: AtomicUsize::new(0),
             inline_runs: AtomicUsize::new(0),
             inline_limit: std::thread::available_parallelism().map_or(1, |n| n.get()),
         });

@@ -234,3 +234,49 @@ async fn stop_aborts_and_redrive_resumes_from_the_failed_state() {
     let err = engine.redrive_execution(&s.execution_arn, None).await.unwrap_err();
     assert!(matches!(err, EngineError::ExecutionNotRedrivable(_)), "{err}");
 }
+
+/// Group commit within an execution: while another Standard execution has a call running, a
+/// chain of short Tasks holds its results back to share commits; alone, it commits as it goes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn task_results_share_commits_while_another_execution_runs_a_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(store::SqliteStore::open(dir.path().join("stepwasm.db")).unwrap());
+    let mut config = crate::EngineConfig::new(dir.path());
+    config.sandbox.max_instances = 64;
+    let engine = crate::Engine::with_store(config, store.clone()).await.unwrap();
+    let sm = order_machine(&engine, "orders", MachineKind::Standard).await;
+    let input = repo_file("examples/order-processing/input.json");
+    // The commits one execution of the order example makes, counted by the store's writer.
+    let commits_of = |name: &'static str| {
+        let (engine, store, sm, input) = (&engine, &store, &sm, &input);
+        async move {
+            let before = store.writer_stats().jobs;
+            let started = engine.start_execution(start(sm, name, input)).await.unwrap();
+            let rec = finished(engine, &started.execution_arn, Duration::from_secs(60)).await;
+            assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+            // The writer counts a transaction's jobs just after it commits.
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            store.writer_stats().jobs - before
+        }
+    };
+    let alone = commits_of("alone").await;
+
+    // Another execution spinning in a call until its 5 s timeout.
+    engine.put_function("spin", wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start") (loop (br 0))))"#).unwrap(), sandbox::Grants::default()).await.unwrap();
+    let spinner = machine(&engine, "spinner", r#"{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"wasm:spin","TimeoutSeconds":5,"End":true}}}"#, MachineKind::Standard);
+    let spinning = engine.start_execution(start(&spinner, "spin", "{}")).await.unwrap();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while engine.inner.calling.load(std::sync::atomic::Ordering::Relaxed) == 0
+        || engine.inner.commits_in_flight.load(std::sync::atomic::Ordering::Relaxed) > 0
+    {
+        assert!(tokio::time::Instant::now() < deadline, "the spinner's call never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let beside = commits_of("beside").await;
+    engine.stop_execution(&spinning.execution_arn, None, None).await.unwrap();
+
+    // Alone: the start, then a commit per Task result or more. Beside a call: the start and
+    // the end (a third if a call outlasted the hold).
+    assert!(alone >= 4, "alone, the execution made {alone} commits");
+    assert!(beside <= 3, "beside a running call, the execution made {beside} commits (alone: {alone})");
+}
