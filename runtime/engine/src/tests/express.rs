@@ -90,9 +90,6 @@ async fn express_machines_get_the_five_minute_limit_and_failures_are_reported() 
     assert!(matches!(err, EngineError::InvalidDefinition(_)), "{err}");
 }
 
-/// A WASI command that never ends.
-const SPIN_WAT: &str = r#"(module (memory (export "memory") 1) (func (export "_start") (loop (br 0))))"#;
-
 /// Records the name of the thread each step that entered states ran on.
 #[derive(Default)]
 struct Threads(Mutex<Vec<String>>);

@@ -240,10 +240,7 @@ async fn stop_aborts_and_redrive_resumes_from_the_failed_state() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn task_results_share_commits_while_another_execution_runs_a_call() {
     let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(store::SqliteStore::open(dir.path().join("stepwasm.db")).unwrap());
-    let mut config = crate::EngineConfig::new(dir.path());
-    config.sandbox.max_instances = 64;
-    let engine = crate::Engine::with_store(config, store.clone()).await.unwrap();
+    let (engine, store) = open_with_store(dir.path(), None).await;
     let sm = order_machine(&engine, "orders", MachineKind::Standard).await;
     let input = repo_file("examples/order-processing/input.json");
     // The commits one execution of the order example makes, counted by the store's writer.
@@ -262,7 +259,7 @@ async fn task_results_share_commits_while_another_execution_runs_a_call() {
     let alone = commits_of("alone").await;
 
     // Another execution spinning in a call until its 5 s timeout.
-    engine.put_function("spin", wat::parse_str(r#"(module (memory (export "memory") 1) (func (export "_start") (loop (br 0))))"#).unwrap(), sandbox::Grants::default()).await.unwrap();
+    engine.put_function("spin", wat::parse_str(SPIN_WAT).unwrap(), sandbox::Grants::default()).await.unwrap();
     let spinner = machine(&engine, "spinner", r#"{"StartAt":"S","States":{"S":{"Type":"Task","Resource":"wasm:spin","TimeoutSeconds":5,"End":true}}}"#, MachineKind::Standard);
     let spinning = engine.start_execution(start(&spinner, "spin", "{}")).await.unwrap();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);

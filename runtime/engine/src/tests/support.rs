@@ -35,13 +35,22 @@ pub async fn open(dir: &Path) -> Engine {
 
 /// [`open`] with an observer.
 pub async fn open_observed(dir: &Path, observer: Option<Arc<dyn crate::Observer>>) -> Engine {
+    open_with_store(dir, observer).await.0
+}
+
+/// [`open_observed`], also answering the store (for its writer's counters).
+pub async fn open_with_store(dir: &Path, observer: Option<Arc<dyn crate::Observer>>) -> (Engine, Arc<store::SqliteStore>) {
     let mut config = EngineConfig::new(dir);
     config.observer = observer;
     config.sandbox.max_instances = 64;
     config.sandbox.max_memory_bytes = 256 << 20;
-    let store = store::SqliteStore::open(dir.join("stepwasm.db")).expect("the store opens");
-    Engine::with_store(config, Arc::new(store)).await.expect("the engine opens")
+    let store = Arc::new(store::SqliteStore::open(dir.join("stepwasm.db")).expect("the store opens"));
+    let engine = Engine::with_store(config, store.clone()).await.expect("the engine opens");
+    (engine, store)
 }
+
+/// A WASI command that spins until its call's timeout traps it.
+pub const SPIN_WAT: &str = r#"(module (memory (export "memory") 1) (func (export "_start") (loop (br 0))))"#;
 
 /// Uploads the named plugins under their own names.
 pub async fn upload(engine: &Engine, names: &[&str]) {

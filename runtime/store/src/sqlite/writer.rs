@@ -181,7 +181,7 @@ fn run(mut conn: Connection, receiver: mpsc::Receiver<Box<dyn Job>>, max_batch: 
     }
 }
 
-/// Applies every job in one transaction, each in a savepoint, and commits.
+/// Applies every job in one transaction, each in a savepoint (but a lone job), and commits.
 fn apply_batch(conn: &mut Connection, batch: &mut [Box<dyn Job>], tips: &mut Tips) -> Result<(), StoreError> {
     let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     if let [job] = batch {
