@@ -22,7 +22,21 @@ pub enum JsonError {
 ///
 /// Nesting deeper than serde_json's recursion limit (128) is rejected as a
 /// syntax error rather than overflowing the stack.
+///
+/// A text that parses is parsed once, without tracking paths; only a failure
+/// is parsed again, with [`serde_path_to_error`], to say where it went wrong.
+/// Tracking the path of every value costs a call more than the parse itself
+/// for a typical task input.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(_) => from_str_tracked(text),
+    }
+}
+
+/// [`from_str`] with the path of every value tracked: the error names where
+/// the document stopped matching `T`.
+fn from_str_tracked<T: DeserializeOwned>(text: &str) -> Result<T, JsonError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
