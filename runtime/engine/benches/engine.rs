@@ -7,10 +7,15 @@
 //!   `STANDARD_RATE`) for 10 s, latency counted from when each was due; then one at a time.
 //! - `express`: synchronous Express runs of a four-Pass machine in process, 8 in flight: runs/s
 //!   and latency.
+//! - `orders`: synchronous Express runs of the order example (four Wasm tasks) in process, what
+//!   an HTTP-triggered run costs without HTTP: one at a time, then 8 in flight; runs/s, latency
+//!   and CPU per run. `ORDERS_RUNS=N` sets how many and `ORDERS_IN_FLIGHT=1` measures only
+//!   one at a time (with a small pool of Wasm instances, which valgrind can map: under callgrind
+//!   the instructions per run are a figure the machine's noise does not move).
 //! - `waiting`: 10,000 Standard executions parked (half in a one-hour Wait, half in an activity
 //!   task waiting for a worker): the process's resident memory.
 //!
-//! Run: `cargo bench -p engine --bench engine [-- standard|express|waiting] [--quick]`
+//! Run: `cargo bench -p engine --bench engine [-- standard|express|orders|waiting] [--quick]`
 //! (`STANDARD_IN_FLIGHT=N` for another number of Standard executions in flight).
 
 use std::collections::HashMap;
@@ -50,8 +55,16 @@ impl Observer for Ends {
 
 /// The engine, and its store (for the writer's counters).
 async fn open(dir: &Path, ends: Option<Arc<Ends>>) -> (Engine, Arc<SqliteStore>) {
+    open_with(dir, ends, 256).await
+}
+
+/// [`open`] with room for `max_instances` Wasm calls at once (a small pool also lets the bench
+/// run under valgrind, which cannot map a large one).
+async fn open_with(dir: &Path, ends: Option<Arc<Ends>>, max_instances: u32) -> (Engine, Arc<SqliteStore>) {
     let mut config = EngineConfig::new(dir);
-    config.sandbox.max_instances = 256;
+    config.sandbox.max_instances = max_instances;
+    // Compiled plugins are kept between bench runs, so a run measures calls, not Cranelift.
+    config.sandbox.cache_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("engine-bench-cache");
     config.observer = ends.map(|e| e as Arc<dyn Observer>);
     let store = Arc::new(SqliteStore::open(dir.join("stepwasm.db")).expect("the store opens"));
     let engine = Engine::with_store(config, store.clone()).await.expect("the engine opens");
@@ -264,6 +277,63 @@ async fn express(quick: bool) {
     );
 }
 
+async fn orders(quick: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let levels: Vec<usize> = match std::env::var("ORDERS_IN_FLIGHT").ok().and_then(|v| v.parse().ok()) {
+        Some(n) if n > 0 => vec![n],
+        _ => vec![1, 8],
+    };
+    let most = *levels.iter().max().unwrap_or(&1) as u32;
+    let (engine, _) = open_with(dir.path(), None, most * 2).await;
+    for name in ["validate-order", "check-inventory", "process-payment", "confirm-order"] {
+        let wasm = std::fs::read(repo().join(format!("plugins/dist/{name}.wasm"))).expect("run plugins/build.sh first");
+        engine.put_function(name, wasm, sandbox::Grants::default()).await.unwrap();
+    }
+    let sm = create(&engine, "orders-sync", &read("examples/order-processing/statemachine.asl.json"), MachineKind::Express);
+    let input = read("examples/order-processing/input.json");
+    let expected: serde_json::Value = serde_json::from_str(&read("examples/order-processing/expected-output.json")).unwrap();
+    let total: usize = std::env::var("ORDERS_RUNS").ok().and_then(|v| v.parse().ok()).unwrap_or(if quick { 4_000 } else { 40_000 });
+    let run = |count: usize| {
+        let (engine, sm, input) = (engine.clone(), sm.clone(), input.clone());
+        tokio::spawn(async move {
+            let mut lat = Vec::with_capacity(count);
+            for _ in 0..count {
+                let t0 = Instant::now();
+                let req = StartRequest { state_machine_arn: sm.clone(), name: None, input: Some(input.clone()), trace_header: None };
+                let out = engine.start_sync_execution(req).await.expect("ran");
+                lat.push(t0.elapsed());
+                assert_eq!(out.status, "SUCCEEDED", "{:?}", out.cause);
+            }
+            (lat, engine.clone())
+        })
+    };
+    // Warm up, and check the answer once.
+    let (_, engine) = run(1).await.unwrap();
+    let req = StartRequest { state_machine_arn: sm.clone(), name: None, input: Some(input.clone()), trace_header: None };
+    let out = engine.start_sync_execution(req).await.unwrap();
+    assert_eq!(serde_json::from_str::<serde_json::Value>(out.output.as_deref().unwrap()).unwrap(), expected);
+    futures_join((0..most).map(|_| run((total / 100).max(1)))).await;
+    for in_flight in levels {
+        let cpu_before = cpu_time();
+        let started = Instant::now();
+        let mut all = Vec::with_capacity(total);
+        for (l, _) in futures_join((0..in_flight).map(|_| run(total / in_flight))).await {
+            all.extend(l);
+        }
+        let elapsed = started.elapsed();
+        let cpu = cpu_time().saturating_sub(cpu_before);
+        all.sort();
+        println!(
+            "orders: {} synchronous Express runs of the order example (4 Wasm tasks) in process, {in_flight} in flight: {:.0} runs/s; latency p50 {:.1} µs, p99 {:.1} µs; CPU {:.0} µs per run",
+            all.len(),
+            all.len() as f64 / elapsed.as_secs_f64(),
+            percentile(&all, 0.5).as_secs_f64() * 1e6,
+            percentile(&all, 0.99).as_secs_f64() * 1e6,
+            cpu.as_secs_f64() * 1e6 / all.len().max(1) as f64,
+        );
+    }
+}
+
 async fn waiting(quick: bool) {
     let dir = tempfile::tempdir().unwrap();
     let (engine, _) = open(dir.path(), None).await;
@@ -309,12 +379,15 @@ async fn waiting(quick: bool) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let chosen: Vec<&str> = args.iter().map(String::as_str).filter(|a| ["standard", "express", "waiting"].contains(a)).collect();
+    let chosen: Vec<&str> = args.iter().map(String::as_str).filter(|a| ["standard", "express", "orders", "waiting"].contains(a)).collect();
     let all = chosen.is_empty();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
         if all || chosen.contains(&"express") {
             express(quick).await;
+        }
+        if all || chosen.contains(&"orders") {
+            orders(quick).await;
         }
         if all || chosen.contains(&"standard") {
             standard(quick).await;
