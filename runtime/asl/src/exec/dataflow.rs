@@ -71,6 +71,7 @@ impl Stepper<'_> {
             retry_count: matches!(state.kind, crate::model::Kind::Task(_)).then_some(r.retries_total),
             task_token: r.task_token.as_deref(),
             map_item: r.map_item.as_ref().map(|(i, v)| (*i, v)),
+            texts: self.x.texts.as_ref(),
         };
         let vars = ScopeView { runs: &self.x.runs, run };
         let mut env = Env::new(input, context, &vars, &mut self.rng, self.now);
@@ -130,14 +131,6 @@ pub(super) fn result_path_failure(path: &JsonPath, doc: &Value) -> EvalError {
     )
 }
 
-/// The 256 KiB limit on what a state hands on.
-pub(super) fn check_size(v: &Value, state: Option<&str>) -> Result<(), Failure> {
-    if json_size_exceeds(v, MAX_PAYLOAD_BYTES) {
-        return Err(payload_too_large(state));
-    }
-    Ok(())
-}
-
 /// The failure for a payload over [`MAX_PAYLOAD_BYTES`].
 pub(super) fn payload_too_large(state: Option<&str>) -> Failure {
     let cause = match state {
@@ -147,52 +140,3 @@ pub(super) fn payload_too_large(state: Option<&str>) -> Failure {
     Failure::new(names::DATA_LIMIT_EXCEEDED, cause)
 }
 
-/// Whether the compact JSON text of `v` is longer than `limit` bytes, without writing it.
-pub fn json_size_exceeds(v: &Value, limit: usize) -> bool {
-    fn walk(v: &Value, budget: &mut isize) {
-        if *budget < 0 {
-            return;
-        }
-        match v {
-            Value::Null => *budget -= 4,
-            Value::Bool(b) => *budget -= if *b { 4 } else { 5 },
-            Value::Number(n) => *budget -= n.to_string().len() as isize,
-            Value::String(s) => *budget -= s.len() as isize + 2,
-            Value::Array(a) => {
-                *budget -= 2 + a.len().saturating_sub(1) as isize;
-                for x in a {
-                    walk(x, budget);
-                    if *budget < 0 {
-                        return;
-                    }
-                }
-            }
-            Value::Object(m) => {
-                *budget -= 2 + m.len().saturating_sub(1) as isize;
-                for (k, x) in m {
-                    *budget -= k.len() as isize + 3;
-                    walk(x, budget);
-                    if *budget < 0 {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-    let mut budget = limit as isize;
-    walk(v, &mut budget);
-    budget < 0
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn size_check_matches_serialised_length() {
-        let v = serde_json::json!({"a": [1, "xy", null, true, {"b": 2.5}]});
-        let len = compact(&v).len();
-        assert!(!json_size_exceeds(&v, len));
-        assert!(json_size_exceeds(&v, len - 1));
-    }
-}

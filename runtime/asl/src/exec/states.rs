@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
-use super::dataflow::{apply_result_path, check_size, result_path_failure, Extra};
+use super::dataflow::{apply_result_path, payload_too_large, result_path_failure, Extra, MAX_PAYLOAD_BYTES};
 use super::{Family, Outcome, Phase, RunId, Stepper, TaskPhase, TaskRequest, Waiter, Work, WorkId};
 use crate::error::{compact, names, EvalError, Failure};
 use crate::events::Details;
@@ -490,8 +490,8 @@ impl<'m> Stepper<'m> {
             }
             None => crate::json_text::shared_text(&output),
         };
-        if output_text.len() > super::dataflow::MAX_PAYLOAD_BYTES {
-            return Err(Err(super::dataflow::payload_too_large(Some(&st.name))));
+        if output_text.len() > MAX_PAYLOAD_BYTES {
+            return Err(Err(payload_too_large(Some(&st.name))));
         }
         let assigned_text = match assigned {
             Some(Value::Object(vars)) => {
@@ -662,14 +662,19 @@ impl<'m> Stepper<'m> {
         let Some(run) = self.task_phase(id) else { return };
         let Some(t) = self.take_task(run) else { return };
         let (ty, member) = t.family.succeeded();
+        let text = compact(&output);
+        // The text the event quotes is the result's size: no second walk over the result.
+        let too_large = text.len() > MAX_PAYLOAD_BYTES;
         let d = match t.family {
-            Family::Task => Details::TaskSucceeded { resource_type: t.resource_type, resource: t.resource, output: compact(&output), logs },
-            _ => Details::Output { member, output: compact(&output), logs },
+            Family::Task => Details::TaskSucceeded { resource_type: t.resource_type, resource: t.resource, output: text, logs },
+            _ => Details::Output { member, output: text, logs },
         };
         self.emit(Some(run), ty, d);
-        let outcome = match check_size(&output, Some(&self.state_of(run).name)) {
-            Ok(()) => self.complete(run, Exit::plain(output)),
-            Err(f) => self.handle_failure(run, f),
+        let outcome = if too_large {
+            let f = payload_too_large(Some(&self.state_of(run).name));
+            self.handle_failure(run, f)
+        } else {
+            self.complete(run, Exit::plain(output))
         };
         self.follow(run, outcome);
     }

@@ -28,7 +28,7 @@ fn run_seeded(def: Value, input: Value, answers: Vec<TaskAnswer>, seed: u64) -> 
     let mut tasks = Vec::new();
     let info = simulate::local_info("m", "e", input, T0);
     let f = simulate::run(&machine, info, seed, 100_000, |t| {
-        tasks.push(t.input.clone());
+        tasks.push((*t.input).clone());
         answers.pop_front().unwrap_or(TaskAnswer::Failure { error: "NoAnswer".into(), cause: "script ran out".into() })
     });
     Trace { status: f.status, events: f.events.iter().map(|e| (e.event_type.to_string(), e.timestamp_ms - T0)).collect(), tasks }
@@ -290,6 +290,31 @@ fn a_pass_result_over_the_payload_limit_fails_with_data_limit_exceeded() {
     let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": {"s": big}, "End": true}}});
     let t = run(def, json!({}), vec![]);
     assert!(matches!(t.status, Status::Failed(f) if f.error.as_deref() == Some("States.DataLimitExceeded")));
+}
+
+#[test]
+fn a_task_result_over_the_payload_limit_fails_the_task_state_by_its_written_size() {
+    // 256 KiB of text as the history writes it: a quote is written as two bytes there, so a
+    // string of 140,000 quotes is over the limit although it holds fewer bytes than that.
+    let limit = 256 * 1024;
+    let def = json!({"StartAt": "T", "States": {"T": task(json!({}))}});
+    let quotes = json!({"s": "\"".repeat(140_000)});
+    let t = run(def.clone(), json!({}), vec![ok(quotes)]);
+    match &t.status {
+        Status::Failed(f) => {
+            assert_eq!(f.error.as_deref(), Some("States.DataLimitExceeded"));
+            assert!(f.cause.as_deref().is_some_and(|c| c.contains("'T'")), "{f:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Exactly at the limit is allowed: {"s":"aaa…"} is 8 bytes around the string.
+    let at_limit = json!({"s": "a".repeat(limit - 8)});
+    assert_eq!(crate::error::compact(&at_limit).len(), limit);
+    let t = run(def.clone(), json!({}), vec![ok(at_limit.clone())]);
+    assert_eq!(t.status, Status::Succeeded(at_limit));
+    let over = json!({"s": "a".repeat(limit - 7)});
+    let t = run(def, json!({}), vec![ok(over)]);
+    assert!(matches!(&t.status, Status::Failed(f) if f.error.as_deref() == Some("States.DataLimitExceeded")), "{:?}", t.status);
 }
 
 #[test]
