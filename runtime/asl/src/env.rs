@@ -2,6 +2,8 @@
 //! (`$$`), workflow variables (`$name`), and for JSONata the `$states` object. Entropy and time
 //! come from the caller through [`Rng`] and `now_ms`.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::error::EvalError;
@@ -80,6 +82,24 @@ pub struct ContextView<'a> {
     pub retry_count: Option<u64>,
     pub task_token: Option<&'a str>,
     pub map_item: Option<(usize, &'a Value)>,
+    /// `execution`'s input and start time already written, when they are: [`text`](Self::text)
+    /// copies them instead of writing them again for every task.
+    pub texts: Option<&'a ExecutionTexts>,
+}
+
+/// What the context object's text quotes of an execution on every task, written once: the
+/// compact text of its input and its start time.
+#[derive(Debug, Clone)]
+pub struct ExecutionTexts {
+    input: Arc<str>,
+    start_time: String,
+}
+
+impl ExecutionTexts {
+    /// `input` must be the compact text of `info.input` (as [`json_text::shared_text`] writes it).
+    pub fn new(info: &ExecutionInfo, input: Arc<str>) -> ExecutionTexts {
+        ExecutionTexts { input, start_time: iso_millis(info.start_time_ms) }
+    }
 }
 
 impl ContextView<'_> {
@@ -106,13 +126,19 @@ impl ContextView<'_> {
         out.push_str("{\"Execution\":{\"Id\":");
         push_string(out, &info.execution_arn);
         out.push_str(",\"Input\":");
-        push_compact(out, &info.input);
+        match self.texts {
+            Some(t) => out.push_str(&t.input),
+            None => push_compact(out, &info.input),
+        }
         out.push_str(",\"Name\":");
         push_string(out, &info.name);
         out.push_str(",\"RoleArn\":");
         push_string(out, &info.role_arn);
         out.push_str(",\"StartTime\":");
-        push_string(out, &iso_millis(info.start_time_ms));
+        match self.texts {
+            Some(t) => push_string(out, &t.start_time),
+            None => push_string(out, &iso_millis(info.start_time_ms)),
+        }
         if !info.express {
             out.push_str(",\"RedriveCount\":");
             out.push_str(itoa::Buffer::new().format(info.redrive_count));
@@ -387,8 +413,17 @@ mod tests {
                 retry_count: Some(1),
                 task_token: Some("tok"),
                 map_item: Some((3, &item)),
+                texts: None,
             },
-            ContextView { execution: &info, state_name: "T", entered_time_ms: 0, retry_count: None, task_token: None, map_item: None },
+            ContextView {
+                execution: &info,
+                state_name: "T",
+                entered_time_ms: 0,
+                retry_count: None,
+                task_token: None,
+                map_item: None,
+                texts: None,
+            },
         ];
         let paths = [
             "$$", "$$.Execution", "$$.Execution.Input", "$$.Execution.Input.a[1].b", "$$.Execution.Input.a[-1]",
@@ -411,6 +446,9 @@ mod tests {
         let express_view = ContextView { execution: &express, ..views[1] };
         for view in views.iter().chain([&express_view]) {
             assert_eq!(view.text(), json_text::text(&view.build()));
+            // With the input and start time written once beforehand, the text is the same.
+            let texts = ExecutionTexts::new(view.execution, json_text::shared_text(&view.execution.input));
+            assert_eq!(ContextView { texts: Some(&texts), ..*view }.text(), view.text());
         }
         assert!(!express_view.text().contains("RedriveCount"), "{}", express_view.text());
         assert_eq!(views[0].build()["Execution"]["StartTime"], json!("2023-11-14T22:13:20.123Z"));

@@ -330,7 +330,7 @@ impl Actor {
     /// the task was stepped at.
     fn plan_task(&mut self, t: TaskRequest, now: i64, batch: &mut Batch, queue: &mut VecDeque<Input>) {
         let id = t.id;
-        let target = match resource::resolve(&t.resource, &t.input, &t.input_text) {
+        let target = match resource::resolve(&t.resource, &t.input, t.input_text) {
             Ok(target) => target,
             Err(e) => {
                 queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(e.0) });
@@ -366,10 +366,10 @@ impl Actor {
                 };
                 batch.acts.push(Act::Task { id, call });
             }
-            Target::Activity { arn } => {
+            Target::Activity { arn, input } => {
                 let token = activity_token(&self.arn, id);
-                self.add_token(id, &token, Some(arn.clone()), Some(t.input_text.clone()), t.heartbeat_seconds, batch);
-                batch.acts.push(Act::Activity { id, arn, token, input: t.input_text });
+                self.add_token(id, &token, Some(arn.clone()), Some(input.clone()), t.heartbeat_seconds, batch);
+                batch.acts.push(Act::Activity { id, arn, token, input });
             }
         }
     }

@@ -24,8 +24,8 @@ pub enum Target {
         /// The result is ignored; a callback with the task token ends the task.
         callback: bool,
     },
-    /// Queue the task for activity workers.
-    Activity { arn: String },
+    /// Queue the task for activity workers, who receive `input`.
+    Activity { arn: String, input: String },
 }
 
 /// Why a resource cannot be run. The message becomes the task failure's cause.
@@ -35,14 +35,15 @@ pub struct Unresolved(pub String);
 const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
 const WAIT_FOR_TOKEN: &str = ".waitForTaskToken";
 
-/// Resolves a Task's `resource` given its effective input and that input's compact text.
-pub fn resolve(resource: &str, input: &Value, input_text: &str) -> Result<Target, Unresolved> {
+/// Resolves a Task's `resource` given its effective input and that input's compact text,
+/// which goes to the target that is given the whole input.
+pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Target, Unresolved> {
     let (base, callback) = match resource.strip_suffix(WAIT_FOR_TOKEN) {
         Some(b) => (b, true),
         None => (resource, false),
     };
     if let Some(name) = base.strip_prefix("wasm:") {
-        return function(name, input_text.to_string(), false, callback);
+        return function(name, input_text, false, callback);
     }
     if base == LAMBDA_INVOKE {
         let obj = input.as_object();
@@ -59,11 +60,11 @@ pub fn resolve(resource: &str, input: &Value, input_text: &str) -> Result<Target
         if callback {
             return Err(Unresolved(format!("resource '{resource}': .waitForTaskToken needs arn:aws:states:::lambda:invoke")));
         }
-        return function(name, input_text.to_string(), false, false);
+        return function(name, input_text, false, false);
     }
     let parts: Vec<&str> = base.split(':').collect();
     if parts.len() == 7 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity" && !callback {
-        return Ok(Target::Activity { arn: base.to_string() });
+        return Ok(Target::Activity { arn: base.to_string(), input: input_text });
     }
     Err(Unresolved(format!(
         "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, or {LAMBDA_INVOKE}{WAIT_FOR_TOKEN}"
@@ -123,7 +124,7 @@ mod tests {
 
     /// `resolve` with the input's text as the engine has it.
     fn resolve(resource: &str, input: &Value) -> Result<Target, Unresolved> {
-        super::resolve(resource, input, &asl::error::compact(input))
+        super::resolve(resource, input, asl::error::compact(input))
     }
 
     #[test]
@@ -160,7 +161,7 @@ mod tests {
     #[test]
     fn activities_and_unknown_resources() {
         let arn = "arn:aws:states:us-east-1:123456789012:activity:review";
-        assert_eq!(resolve(arn, &json!({})).unwrap(), Target::Activity { arn: arn.into() });
+        assert_eq!(resolve(arn, &json!({})).unwrap(), Target::Activity { arn: arn.into(), input: "{}".into() });
         let err = resolve("arn:aws:states:::sqs:sendMessage", &json!({})).unwrap_err();
         assert!(err.0.contains("sqs:sendMessage"), "{}", err.0);
     }

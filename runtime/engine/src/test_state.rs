@@ -101,7 +101,7 @@ fn run(inner: &Arc<Inner>, req: TestStateRequest) -> Result<TestStateOutcome, En
     let mut answers: Vec<TaskAnswer> = Vec::new();
     let mut scheduled: Option<Value> = None;
     let first = simulate_run(inner, &plan, &bare, |t| {
-        scheduled.get_or_insert_with(|| t.input.clone());
+        scheduled.get_or_insert_with(|| (*t.input).clone());
         let a = answer(inner, &req.mock, t);
         answers.push(clone_answer(&a));
         a
@@ -310,7 +310,7 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         None => {}
     }
     let fail = |cause: String| TaskAnswer::Failure { error: "States.TaskFailed".into(), cause };
-    let (name, payload, lambda_invoke) = match resource::resolve(&t.resource, &t.input, &t.input_text) {
+    let (name, payload, lambda_invoke) = match resource::resolve(&t.resource, &t.input, t.input_text.clone()) {
         Ok(Target::Function { callback: true, .. }) | Ok(Target::Activity { .. }) => {
             return TaskAnswer::Failure {
                 error: "States.Runtime".into(),

@@ -80,7 +80,7 @@ fn simulate(machine: &asl::model::Machine) {
     let run = asl::simulate::run(machine, info, 2, 2_000, |task| {
         turn += 1;
         match turn % 3 {
-            1 => TaskAnswer::Success(task.input.clone()),
+            1 => TaskAnswer::Success((*task.input).clone()),
             2 => TaskAnswer::Failure { error: "States.TaskFailed".into(), cause: "c".into() },
             _ => TaskAnswer::Failure { error: "States.Timeout".into(), cause: String::new() },
         }

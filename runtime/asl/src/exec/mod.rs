@@ -73,8 +73,9 @@ pub struct TaskRequest {
     pub state_name: String,
     /// The Task state's `Resource`, as written.
     pub resource: String,
-    /// The effective input (after InputPath and Parameters/Arguments).
-    pub input: Value,
+    /// The effective input (after InputPath and Parameters/Arguments); shared with the
+    /// state's data when it is that data.
+    pub input: Arc<Value>,
     /// The compact JSON text of `input`, as the scheduled event quotes it.
     pub input_text: String,
     /// The compact JSON text of the context object at scheduling time.
@@ -142,6 +143,9 @@ pub struct Execution {
     /// `null`, for a run that has handed its data on to hold instead (shared, so that letting
     /// go of data allocates nothing).
     null: Arc<Value>,
+    /// The execution's input and start time as the context object writes them, once it has
+    /// started (the input's text is the one ExecutionStarted quotes).
+    texts: Option<crate::env::ExecutionTexts>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -282,6 +286,7 @@ impl Execution {
             started: false,
             variable_bytes: 0,
             null: Arc::new(Value::Null),
+            texts: None,
         }
     }
 
@@ -352,6 +357,7 @@ impl Stepper<'_> {
         }
         self.x.started = true;
         let input = crate::json_text::shared_text(&self.x.info.input);
+        self.x.texts = Some(crate::env::ExecutionTexts::new(&self.x.info, input.clone()));
         let role_arn = self.x.info.role_arn.clone();
         // The first state's Entered event quotes the same text.
         let first_text = input.clone();

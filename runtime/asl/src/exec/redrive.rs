@@ -80,7 +80,7 @@ mod tests {
         assert_eq!(s.events[1].previous_event_id, s.events[0].id);
         // The redriven state sees its original input.
         let t = s.work.iter().find_map(|w| if let Work::RunTask(t) = w { Some(t.clone()) } else { None }).unwrap();
-        assert_eq!(t.input, json!({"n": 1}));
+        assert_eq!(*t.input, json!({"n": 1}));
         let context: Value = serde_json::from_str(&t.context).unwrap();
         assert_eq!(context["Execution"]["RedriveCount"], 1);
         assert_eq!(t.input_text, r#"{"n":1}"#);

@@ -300,7 +300,18 @@ impl<'m> Stepper<'m> {
             let token = self.rng.uuid();
             self.run_mut(run).task_token = Some(token);
         }
-        let input = self.effective_input(run, st, data, true)?;
+        // The input is the state's data itself unless InputPath or Parameters make another:
+        // then it is shared, not copied, and its text is the one the Entered event quotes.
+        let (input, input_text) = match self.effective_input_ref(run, st, data, true)? {
+            Cow::Borrowed(_) => {
+                let text = self.entered_text(run).map_or_else(|| compact(data), str::to_string);
+                (self.run(run).data.clone(), text)
+            }
+            Cow::Owned(v) => {
+                let text = compact(&v);
+                (Arc::new(v), text)
+            }
+        };
         let timeout_seconds = match &t.timeout {
             Some(n) => Some(self.positive_seconds(run, n, data, "TimeoutSeconds")?),
             None => None,
@@ -310,7 +321,6 @@ impl<'m> Stepper<'m> {
             None => None,
         };
         let context = self.with_env(run, data, Extra::default(), |env| env.context.text());
-        let input_text = compact(&input);
         let work = self.work_id();
         self.x.waits.insert(work, Waiter::Task(run));
         let (resource_type, resource) = split_resource(&t.resource);
