@@ -64,33 +64,38 @@ pub(crate) fn run(
         heartbeat: Some(Arc::new(move || {
             let _ = heartbeat_tx.send(Msg::Input { input: Input::TaskHeartbeat { id }, reply: None });
         })),
+        // A callback task's result is ignored: only whether it is JSON matters.
+        parse: !call.callback,
     };
     let started = std::time::Instant::now();
-    let outcome = call.function.call(&call.payload, &call.context, &options);
+    let mut outcome = call.function.call(&call.payload, &call.context, &options);
+    let parsed = outcome.value.take();
     let result = match &outcome.result {
         Ok(_) => CallResult::Ok,
         Err(CallError::Guest { .. }) => CallResult::GuestError,
         Err(_) => CallResult::Failed,
     };
     observer.function_called(call.function.name(), started.elapsed(), result);
-    let logs = logs_value(&outcome);
-    let text_logs = logs_text(&outcome);
-    match outcome.result {
+    match &outcome.result {
         Ok(text) => {
             if call.callback {
                 return None;
             }
-            match parse_output(&text) {
+            let value = match parsed {
+                Some(v) => Ok(v),
+                None => parse_output(text),
+            };
+            match value {
                 Ok(v) => {
                     let output = if call.lambda_invoke { lambda_invoke_response(v, request_id) } else { v };
-                    Some(Input::TaskSucceeded { id, output, logs })
+                    Some(Input::TaskSucceeded { id, output, logs: logs_value(&outcome) })
                 }
                 Err(cause) => Some(Input::TaskFailed { id, error: Some(sandbox::STATES_TASK_FAILED.into()), cause: Some(cause) }),
             }
         }
         Err(e) => {
             let f = e.to_task_failure();
-            let cause = match (&e, text_logs) {
+            let cause = match (e, logs_text(&outcome)) {
                 // A guest's own error keeps its cause exactly; other failures carry the logs.
                 (CallError::Guest { .. }, _) | (_, None) => f.cause,
                 (_, Some(l)) => format!("{}\nlogs:\n{l}", f.cause),
@@ -106,7 +111,7 @@ fn log_entries(outcome: &CallOutcome) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = outcome
         .logs
         .iter()
-        .map(|l| (serde_json::to_value(l.level).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(), l.message.clone()))
+        .map(|l| (l.level.as_str().to_string(), l.message.clone()))
         .collect();
     if outcome.logs_dropped > 0 {
         out.insert(0, ("warn".into(), format!("({} older log lines dropped)", outcome.logs_dropped)));

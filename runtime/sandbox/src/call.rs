@@ -20,6 +20,9 @@ pub struct CallOptions {
     /// Called on every `heartbeat()` of the guest, on the calling thread, while the guest
     /// waits.
     pub heartbeat: Option<HeartbeatHook>,
+    /// Parse a successful result into [`CallOutcome::value`]: the parse is the check that the
+    /// result is JSON, so a caller that needs the value does not read the text twice.
+    pub parse: bool,
 }
 
 /// The result of one call with everything the guest left behind.
@@ -27,6 +30,8 @@ pub struct CallOptions {
 pub struct CallOutcome {
     /// The result JSON text, or why the call failed.
     pub result: Result<String, CallError>,
+    /// The result parsed, when [`CallOptions::parse`] asked for it and the call succeeded.
+    pub value: Option<serde_json::Value>,
     /// The tail of `log()` lines (task components), oldest first.
     pub logs: Vec<LogLine>,
     /// How many older log lines were dropped to respect the log limit.
@@ -116,27 +121,35 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Checks a result text: within the limit and valid JSON.
-fn check_output(text: String, limit: u64) -> Result<String, CallError> {
+/// Checks a result text: within the limit and valid JSON. With `value`, the check parses the
+/// text into it.
+fn check_output(text: String, limit: u64, value: Option<&mut Option<serde_json::Value>>) -> Result<String, CallError> {
     if text.len() as u64 > limit {
         return Err(CallError::OutputLimit { limit });
     }
-    match serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-        Ok(_) => Ok(text),
-        Err(e) => Err(CallError::InvalidOutput {
-            message: e.to_string(),
-        }),
+    let invalid = |e: serde_json::Error| CallError::InvalidOutput {
+        message: e.to_string(),
+    };
+    match value {
+        Some(slot) => *slot = Some(serde_json::from_str(&text).map_err(invalid)?),
+        None => {
+            serde_json::from_str::<serde::de::IgnoredAny>(&text).map_err(invalid)?;
+        }
     }
+    Ok(text)
 }
 
 /// Turns a command's stdout into its result: UTF-8 JSON, surrounding whitespace ignored,
 /// nothing at all meaning `null`.
-fn command_output(bytes: Vec<u8>, limit: u64) -> Result<String, CallError> {
+fn command_output(bytes: Vec<u8>, limit: u64, value: Option<&mut Option<serde_json::Value>>) -> Result<String, CallError> {
     let text = String::from_utf8(bytes).map_err(|e| CallError::InvalidOutput {
         message: format!("stdout is not UTF-8: {e}"),
     })?;
     let trimmed = text.trim();
     if trimmed.is_empty() {
+        if let Some(slot) = value {
+            *slot = Some(serde_json::Value::Null);
+        }
         return Ok("null".to_string());
     }
     let text = if trimmed.len() == text.len() {
@@ -144,7 +157,7 @@ fn command_output(bytes: Vec<u8>, limit: u64) -> Result<String, CallError> {
     } else {
         trimmed.to_string()
     };
-    check_output(text, limit)
+    check_output(text, limit, value)
 }
 
 /// What one call's WASI context is built from.
@@ -232,6 +245,7 @@ impl Function {
                 result: Err(CallError::Host {
                     message: format!("the host panicked during the call: {what}"),
                 }),
+                value: None,
                 logs: Vec::new(),
                 logs_dropped: 0,
                 stdout: String::new(),
@@ -248,6 +262,7 @@ impl Function {
             outcome.result = Err(CallError::Timeout {
                 limit_ms: millis(timeout),
             });
+            outcome.value = None;
         }
         outcome
     }
@@ -276,6 +291,7 @@ impl Function {
         };
         let mut outcome = CallOutcome {
             result: Ok(String::new()),
+            value: None,
             logs: Vec::new(),
             logs_dropped: 0,
             stdout: String::new(),
@@ -317,14 +333,15 @@ impl Function {
                 cx.memory_exceeded = store.data().limiter.exceeded;
                 cx.output_exceeded = stdout_capped.exceeded();
                 cx.stderr_tail = stderr.tail();
+                let value = options.parse.then_some(&mut outcome.value);
                 outcome.result = match raw {
-                    Ok(Some(text)) => check_output(text, limits.max_output_bytes),
-                    Ok(None) => command_output(stdout_capped.take(), limits.max_output_bytes),
+                    Ok(Some(text)) => check_output(text, limits.max_output_bytes, value),
+                    Ok(None) => command_output(stdout_capped.take(), limits.max_output_bytes, value),
                     Err(Failure::Guest(e)) => Err(e),
                     Err(Failure::Wasm { err, instantiating }) => {
                         match err.downcast_ref::<I32Exit>() {
                             Some(I32Exit(0)) if !is_task => {
-                                command_output(stdout_capped.take(), limits.max_output_bytes)
+                                command_output(stdout_capped.take(), limits.max_output_bytes, value)
                             }
                             _ => Err(cx.classify(&err, instantiating)),
                         }
@@ -372,10 +389,11 @@ impl Function {
                 cx.memory_exceeded = store.data().limiter.exceeded;
                 cx.output_exceeded = stdout.exceeded();
                 cx.stderr_tail = stderr.tail();
+                let value = options.parse.then_some(&mut outcome.value);
                 outcome.result = match raw {
-                    Ok(()) => command_output(stdout.take(), limits.max_output_bytes),
+                    Ok(()) => command_output(stdout.take(), limits.max_output_bytes, value),
                     Err((err, _)) if matches!(err.downcast_ref::<I32Exit>(), Some(I32Exit(0))) => {
-                        command_output(stdout.take(), limits.max_output_bytes)
+                        command_output(stdout.take(), limits.max_output_bytes, value)
                     }
                     Err((err, instantiating)) => Err(cx.classify(&err, instantiating)),
                 };

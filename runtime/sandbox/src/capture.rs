@@ -223,6 +223,19 @@ pub enum LogLevel {
     Error,
 }
 
+impl LogLevel {
+    /// The level's name as it is serialized (`"info"`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Trace => "trace",
+            LogLevel::Debug => "debug",
+            LogLevel::Info => "info",
+            LogLevel::Warn => "warn",
+            LogLevel::Error => "error",
+        }
+    }
+}
+
 /// One line the guest passed to the host's `log` function.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogLine {

@@ -67,6 +67,7 @@ fn logs_heartbeats_and_stdio_are_captured_and_bounded() {
         heartbeat: Some(Arc::new(move || {
             counter.fetch_add(1, Ordering::SeqCst);
         })),
+        parse: false,
     };
     let out = f.call(r#"{"op": "chatty", "lines": 100, "heartbeats": 3}"#, "{}", &options);
     assert_eq!(ok_json(&out), json!("done"));
@@ -80,6 +81,28 @@ fn logs_heartbeats_and_stdio_are_captured_and_bounded() {
     assert_eq!(out.logs_dropped + out.logs.len() as u64, 101);
     assert_eq!(out.stdout, "to stdout");
     assert_eq!(out.stderr, "to stderr");
+}
+
+#[test]
+fn a_result_is_parsed_into_the_outcome_only_when_asked() {
+    let parse = CallOptions { parse: true, ..CallOptions::default() };
+    let task = load("parsed", &guests().task, Grants::default());
+    let input = r#"{"op": "echo", "value": {"b": [1, 2.5, null], "a": "é"}}"#;
+    let out = task.call(input, "{}", &parse);
+    assert_eq!(out.value.as_ref(), Some(&ok_json(&out)));
+    assert_eq!(task.call(input, "{}", &CallOptions::default()).value, None);
+    // Invalid JSON is refused by the same parse; a failed call has no value.
+    let out = task.call(r#"{"op": "not_json"}"#, "{}", &parse);
+    assert!(matches!(out.result, Err(CallError::InvalidOutput { .. })), "{:?}", out.result);
+    assert_eq!(out.value, None);
+    let out = task.call(r#"{"op": "fail", "error": "E", "cause": "c"}"#, "{}", &parse);
+    assert_eq!(out.value, None);
+    // A command's stdout is its result, parsed the same way.
+    for (name, bytes) in [("parsed-p1", &guests().cmd_p1), ("parsed-p2", &guests().cmd_p2)] {
+        let cmd = load(name, bytes, Grants::default());
+        let out = cmd.call(r#"{"op": "echo", "value": "hi"}"#, "{}", &parse);
+        assert_eq!(out.value.as_ref().map(|v| &v["echo"]), Some(&json!("hi")), "{name}: {:?}", out.result);
+    }
 }
 
 #[test]

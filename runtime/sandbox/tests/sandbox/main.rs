@@ -47,6 +47,7 @@ pub fn call_with_timeout(f: &FunctionHandle, input: &str, timeout: Duration) -> 
     let options = CallOptions {
         timeout: Some(timeout),
         heartbeat: None,
+        parse: false,
     };
     f.call(input, "{}", &options)
 }
