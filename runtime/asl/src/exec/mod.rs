@@ -168,6 +168,8 @@ struct Run {
     data: Arc<Value>,
     /// The compact JSON text of `data`, when the previous state already wrote it.
     data_text: Option<Arc<str>>,
+    /// The text the current state's Entered event quotes (see `Stepper::entered_text`).
+    entered_text: Option<Arc<str>>,
     parent: Option<(RunId, usize)>,
     vars: Map<String, Value>,
     /// Distributed Map iterations cannot see the variables of enclosing scopes.
@@ -463,6 +465,7 @@ impl Stepper<'_> {
             state: self.m.graphs[graph].start_at,
             data: Arc::new(data),
             data_text: None,
+            entered_text: None,
             parent,
             vars: Map::new(),
             sees_parent,

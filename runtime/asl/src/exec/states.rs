@@ -65,6 +65,7 @@ impl<'m> Stepper<'m> {
             Some(text) => text,
             None => crate::json_text::shared_text(&self.run(run).data),
         };
+        self.run_mut(run).entered_text = Some(input.clone());
         let id = self.emit(Some(run), st.entered_event_type(), Details::StateEntered { name: st.name.clone(), input });
         let now = self.now;
         let r = self.run_mut(run);
@@ -90,19 +91,12 @@ impl<'m> Stepper<'m> {
         }
     }
 
-    /// The input text the current state's Entered event quotes, when that event was written in
-    /// this step. The run's data is then still exactly that input but for the state's own
-    /// write as it leaves: nothing else changes it between entering and leaving (a failure after
-    /// that write undoes it), and a state that waits (a task, a timer, a retry) leaves in a later
-    /// step.
+    /// The input text the current state's Entered event quotes. The run's data is still
+    /// exactly that input but for the state's own write as it leaves: nothing else changes it
+    /// between entering and leaving, however many steps later that is (a task's result, a
+    /// timer, a retry), and a failure after that write undoes it.
     fn entered_text(&self, run: RunId) -> Option<&str> {
-        let id = self.run(run).entered_event;
-        let first = self.out.events.first()?.id;
-        let event = self.out.events.get(usize::try_from(id.checked_sub(first)?).ok()?)?;
-        match &event.details {
-            Details::StateEntered { input, .. } if event.id == id => Some(&**input),
-            _ => None,
-        }
+        self.run(run).entered_text.as_deref()
     }
 
     /// A field evaluation failed: report it as AWS does, naming the state and its entry event.
