@@ -152,6 +152,12 @@ impl Drop for Writer {
     fn drop(&mut self) {
         drop(self.sender.take());
         if let Some(thread) = self.thread.take() {
+            // A job's callback runs on the writer thread, and may hold the last reference to
+            // the store: the thread cannot wait for itself. With the sender gone it ends once
+            // it has finished the jobs in hand.
+            if thread.thread().id() == std::thread::current().id() {
+                return;
+            }
             // A panic on the writer thread has already failed its jobs; nothing more to report.
             let _ = thread.join();
         }

@@ -38,6 +38,37 @@ fn a_queued_create_reports_through_its_callback() {
 }
 
 #[test]
+fn the_store_can_be_dropped_by_a_callback_on_its_writer_thread() {
+    let (dir, store) = temp_store();
+    let store = std::sync::Arc::new(store);
+    let rec = execution("m", "last", 5);
+    let (tx, rx) = mpsc::channel();
+    let held = store.clone();
+    // The callback holds a reference; once `store` is dropped here, the callback's is the last.
+    let (go, wait) = mpsc::channel::<()>();
+    store.create_execution_queued(
+        rec.clone(),
+        commit_events(&rec.arn, 1..=1),
+        Box::new(move |r| {
+            wait.recv().unwrap();
+            let thread = std::thread::current().name().map(String::from);
+            drop(held);
+            // Reached only if dropping the store did not panic on this thread.
+            tx.send((r, thread)).unwrap();
+        }),
+    );
+    drop(store);
+    go.send(()).unwrap();
+    let (result, thread) = rx.recv().expect("the callback dropped the store and went on");
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(thread.as_deref(), Some("store-writer"));
+    // The writer thread ends by itself; the database was committed and opens again.
+    drop(rx);
+    let again = SqliteStore::open(dir.path().join("db").join("stepwasm.db")).expect("reopens");
+    assert_eq!(again.execution(&rec.arn).unwrap().map(|e| e.name), Some("last".to_string()));
+}
+
+#[test]
 fn rejects_a_duplicate_event_and_rolls_back_the_whole_commit() {
     let (_dir, store) = temp_store();
     let rec = execution("m", "e", 0);
