@@ -221,7 +221,7 @@ impl Actor {
         let now = now_ms();
         let entropy = self.inner.entropy();
         let step = self.exec.redrive(&self.machine, now, entropy)?;
-        self.journal(Entry::Redrive, now, entropy, batch);
+        self.journal(Entry::Redrive.to_text(), now, entropy, batch);
         self.redrive_count += 1;
         self.redrive_ms = Some(now);
         batch.commit.status = Some(StatusUpdate {
@@ -241,10 +241,11 @@ impl Actor {
         Ok(())
     }
 
-    fn journal(&mut self, entry: Entry, now: i64, entropy: u64, batch: &mut Batch) {
+    /// Journals an entry's stored `text`.
+    fn journal(&mut self, text: String, now: i64, entropy: u64, batch: &mut Batch) {
         batch.last_now = now;
         if self.durable {
-            batch.commit.journal.push(JournalEntry { seq: self.next_seq, input: entry.to_text(), now_ms: now, entropy });
+            batch.commit.journal.push(JournalEntry { seq: self.next_seq, input: text, now_ms: now, entropy });
             self.next_seq += 1;
         }
     }
@@ -253,7 +254,7 @@ impl Actor {
         let now = now_ms().max(batch.last_now);
         let entropy = self.inner.entropy();
         if self.durable {
-            self.journal(Entry::from_input(&input, &self.role_arn), now, entropy, batch);
+            self.journal(Entry::text_of(&input, &self.role_arn), now, entropy, batch);
         } else {
             batch.last_now = now;
         }
