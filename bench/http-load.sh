@@ -1,20 +1,25 @@
 #!/usr/bin/env bash
 # HTTP-triggered synchronous runs of the order-processing example (four Wasm tasks) under load:
 # `stepwasm serve` (release) with the example deployed, wrk with 32 connections for 30 s
-# against POST /orders, the server's RSS sampled every second; then the same workflow shape
-# through moto's Step Functions (moto[server], ASL interpreter on) in the same run.
+# against POST /orders (a closed loop: each connection sends its next request when the last is
+# answered, so this finds the most runs/s, and its latency is connections / throughput), the
+# server's RSS sampled every second; then an open loop over the same 32 connections, requests
+# sent at a fixed RATE whatever the server does (runtime/server/examples/open_loop.rs), for the
+# latency at that throughput; then the same workflow shape through moto's Step Functions
+# (moto[server], ASL interpreter on) in the same run.
 #
-#   DURATION=30 CONNECTIONS=32 bench/http-load.sh
+#   DURATION=30 CONNECTIONS=32 RATE=5000 bench/http-load.sh
 # Needs wrk (Debian: apt-get install wrk), Python 3 with venv, curl.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 target=${CARGO_TARGET_DIR:-$root/target}
 duration=${DURATION:-30}
 connections=${CONNECTIONS:-32}
+rate=${RATE:-5000}
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 2; }
 
 "$root/plugins/build.sh" >/dev/null
-cargo build --release -q -p server --manifest-path "$root/Cargo.toml"
+cargo build --release -q -p server --manifest-path "$root/Cargo.toml" --bin stepwasm --example open_loop
 bin=$target/release/stepwasm
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -46,6 +51,9 @@ rss_last=$(tail -n 1 "$rss_log")
 rss_max=$(sort -n "$rss_log" | tail -n 1)
 echo "stepwasm ($connections connections, ${duration}s, 4 Wasm tasks per run): $result"
 echo "stepwasm RSS KiB during the run: first=$rss_first last=$rss_last max=$rss_max ($(wc -l < "$rss_log") samples)"
+oresult=$("$target/release/examples/open_loop" "http://127.0.0.1:$port/orders" --rate "$rate" --connections "$connections" \
+    --duration "$duration" --body "$ORDER_INPUT" --header 'Content-Type: application/json' | grep '^RESULT')
+echo "stepwasm open loop ($rate runs/s offered over $connections connections, ${duration}s): $oresult"
 
 venv=$target/bench-venv
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
