@@ -90,6 +90,8 @@ fn is_none<T>(v: &&Option<T>) -> bool {
 
 impl Entry {
     /// The journal form of a stepper input. `role_arn` is used for [`Input::Start`] only.
+    /// (The engine writes [`Entry::text_of`] straight away; this is what that text stands for.)
+    #[cfg(test)]
     pub fn from_input(input: &Input, role_arn: &str) -> Entry {
         match input {
             Input::Start => Entry::Start { role_arn: role_arn.to_string() },
