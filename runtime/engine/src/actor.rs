@@ -71,6 +71,17 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
+    /// Records that timer `id` is done: a timer set in this same batch is never written at all
+    /// (a Task's timeout that the Task beat within one commit, say).
+    fn clear_timer(&mut self, id: WorkId) {
+        match self.commit.timers_set.iter().position(|t| t.work_id == id) {
+            Some(i) => {
+                self.commit.timers_set.remove(i);
+            }
+            None => self.commit.timers_cleared.push(id),
+        }
+    }
+
     /// Whether there is anything to write or to do.
     fn is_empty(&self) -> bool {
         self.commit.journal.is_empty() && self.commit.status.is_none() && self.acts.is_empty() && self.replies.is_empty()
@@ -305,7 +316,7 @@ impl Actor {
                 Work::Cancel { id } => {
                     self.calls.remove(&id);
                     if self.durable && self.timer_at.contains_key(&id) {
-                        batch.commit.timers_cleared.push(id);
+                        batch.clear_timer(id);
                     }
                     if let Some(token) = self.tokens.get(&id) {
                         if self.durable {
@@ -747,7 +758,7 @@ impl Actor {
                 continue;
             }
             if self.durable {
-                batch.commit.timers_cleared.push(id);
+                batch.clear_timer(id);
             }
             self.step_batch(Input::TimerFired { id }, batch);
         }
@@ -896,4 +907,24 @@ pub(crate) fn status_parts(status: &Status) -> (&'static str, Option<String>, Op
 /// The value a finished task answers with, parsed; a result that is not JSON is a task failure.
 pub(crate) fn parse_output(text: &str) -> Result<Value, String> {
     serde_json::from_str(text).map_err(|e| format!("the function returned invalid JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timer(work_id: WorkId) -> TimerRecord {
+        TimerRecord { work_id, due_ms: 1_000, kind: "timer".into() }
+    }
+
+    #[test]
+    fn a_timer_set_and_done_in_one_batch_is_never_written() {
+        let mut batch = Batch::default();
+        batch.commit.timers_set.extend([timer(1), timer(2)]);
+        batch.clear_timer(1);
+        // Set in an earlier batch: its row is deleted.
+        batch.clear_timer(7);
+        assert_eq!(batch.commit.timers_set.iter().map(|t| t.work_id).collect::<Vec<_>>(), [2]);
+        assert_eq!(batch.commit.timers_cleared, [7]);
+    }
 }
