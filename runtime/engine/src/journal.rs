@@ -123,8 +123,9 @@ impl Entry {
         })
     }
 
-    /// The stored text of [`Entry::from_input`]`(input, role_arn)`, written from the input
-    /// where it stands (a task's result is not copied first).
+    /// The stored text of the entry that journals `input` (`role_arn` is used for
+    /// [`Input::Start`] only), written from the input where it stands: a task's result is
+    /// not copied into an [`Entry`] first.
     pub fn text_of(input: &Input, role_arn: &str) -> String {
         let entry = match input {
             Input::Start => EntryRef::Start { role_arn },
