@@ -73,10 +73,6 @@ impl Engine {
         }
         let mut first = std::mem::take(&mut batch.commit);
         first.execution_arn = execution_arn.clone();
-        // A confined first call runs while the execution is being created: it changes nothing
-        // but its result, which waits on the actor's channel. If the creation fails, the actor
-        // and the result are dropped; nothing else has seen them.
-        actor.start_early(&mut batch);
         let (tx, rx) = tokio::sync::oneshot::channel();
         inner.store.create_execution_queued(record.clone(), first, Box::new(move |r| {
             let _ = tx.send(r);
