@@ -27,7 +27,7 @@
 //! events in memory.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -140,6 +140,8 @@ pub(crate) struct Actor {
     calls: HashSet<WorkId>,
     /// Counts this execution in `Inner::calling` while `calls` is not empty.
     calling: CallingMark,
+    /// Set by StopExecution: the execution's running calls stop at their next epoch tick.
+    interrupt: Arc<AtomicBool>,
 }
 
 /// This execution's share of `Inner::calling`, given back when the actor is dropped.
@@ -202,6 +204,7 @@ impl Actor {
             tokens: HashMap::new(),
             queued: HashSet::new(),
             calls: HashSet::new(),
+            interrupt: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -214,9 +217,10 @@ impl Actor {
         }
     }
 
-    /// The sender other parts of the engine use to reach this execution.
-    pub(crate) fn sender(&self) -> mpsc::UnboundedSender<Msg> {
-        self.tx.clone()
+    /// The sender other parts of the engine use to reach this execution, and the flag that
+    /// interrupts its running calls once it is stopped.
+    pub(crate) fn reach(&self) -> (mpsc::UnboundedSender<Msg>, Arc<AtomicBool>) {
+        (self.tx.clone(), self.interrupt.clone())
     }
 
     /// Steps `input` and everything it makes ready at once into a batch.
@@ -479,7 +483,7 @@ impl Actor {
         if !call.callback {
             self.calls.insert(id);
         }
-        tasks::spawn(id, call, self.tx.clone(), &self.inner);
+        tasks::spawn(id, call, self.tx.clone(), self.interrupt.clone(), &self.inner);
     }
 
     /// Whether `batch` should wait before it is committed (`own`: this execution's commits in
@@ -566,7 +570,7 @@ impl Actor {
             let Some(Act::Task { id, call }) = sole else { return };
             self.calls.insert(id);
             let request_id = self.inner.uuid();
-            let result = tasks::run(id, &call, &self.tx, &request_id, &*self.inner.observer);
+            let result = tasks::run(id, &call, &self.tx, &self.interrupt, &request_id, &*self.inner.observer);
             batch = Batch::default();
             self.gather(&mut batch);
             if let Some(input) = result {

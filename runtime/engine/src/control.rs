@@ -80,10 +80,13 @@ impl Engine {
                 "This operation is not supported by EXPRESS state machines".into(),
             ));
         }
-        let tx = lock(&self.inner.running).get(arn).cloned();
-        if let Some(tx) = tx {
+        let reach = lock(&self.inner.running).get(arn).cloned();
+        if let Some((tx, interrupt)) = reach {
             let (reply, rx) = oneshot::channel();
             if tx.send(Msg::Input { input: Input::Stop { error, cause }, reply: Some(reply) }).is_ok() {
+                // The stop is queued first: a call it interrupts ends after it, and the
+                // execution steps the stop before the call's (ignored) failure.
+                interrupt.store(true, std::sync::atomic::Ordering::Release);
                 if let Ok(r) = rx.await {
                     return r;
                 }

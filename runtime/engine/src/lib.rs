@@ -39,7 +39,7 @@ pub use types::{EngineConfig, FunctionInfo, StartRequest, Started, SyncOutcome};
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use asl::exec::WorkId;
@@ -72,7 +72,9 @@ pub(crate) struct Inner {
     pub(crate) calls: pool::CallPool,
     functions: RwLock<HashMap<String, FunctionHandle>>,
     machines: Mutex<HashMap<(bool, String), Arc<Machine>>>,
-    running: Mutex<HashMap<String, mpsc::UnboundedSender<Msg>>>,
+    /// Running Standard executions: their channel, and the flag that interrupts their calls
+    /// once they are stopped.
+    running: Mutex<HashMap<String, (mpsc::UnboundedSender<Msg>, Arc<AtomicBool>)>>,
     tokens: Mutex<HashMap<String, TokenEntry>>,
     /// Tokens whose task has ended, most recent last (bounded), so a late callback is told
     /// TaskTimedOut rather than TaskDoesNotExist.

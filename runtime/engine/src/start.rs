@@ -280,7 +280,7 @@ impl Drop for InlineSlot {
 /// runs the actor on its own task.
 pub(crate) fn launch(inner: &Arc<Inner>, mut actor: Actor, batch: Batch) {
     let arn = actor.arn.clone();
-    lock(&inner.running).insert(arn.clone(), actor.sender());
+    lock(&inner.running).insert(arn.clone(), actor.reach());
     actor.act(batch);
     let inner = inner.clone();
     inner.runtime.clone().spawn(async move {

@@ -5,6 +5,7 @@
 //! context object's `$$.Execution.Id`, `$$.State.Name` and `$$.State.EnteredTime` identify
 //! one attempt).
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -39,12 +40,13 @@ impl Call {
     }
 }
 
-/// Runs `call` on a call thread; its result goes to `tx` as a task input.
-pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, inner: &Arc<Inner>) {
+/// Runs `call` on a call thread; its result goes to `tx` as a task input. Setting
+/// `interrupt` stops the call (the execution no longer wants its result).
+pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, interrupt: Arc<AtomicBool>, inner: &Arc<Inner>) {
     let request_id = inner.uuid();
     let observer = inner.observer.clone();
     inner.calls.run(move || {
-        if let Some(input) = run(id, &call, &tx, &request_id, &*observer) {
+        if let Some(input) = run(id, &call, &tx, &interrupt, &request_id, &*observer) {
             let _ = tx.send(Msg::Input { input, reply: None });
         }
     });
@@ -55,6 +57,7 @@ pub(crate) fn run(
     id: WorkId,
     call: &Call,
     tx: &mpsc::UnboundedSender<Msg>,
+    interrupt: &Arc<AtomicBool>,
     request_id: &str,
     observer: &dyn Observer,
 ) -> Option<Input> {
@@ -66,6 +69,7 @@ pub(crate) fn run(
         })),
         // A callback task's result is ignored: only whether it is JSON matters.
         parse: !call.callback,
+        interrupt: Some(interrupt.clone()),
     };
     let started = std::time::Instant::now();
     let mut outcome = call.function.call(&call.payload, &call.context, &options);

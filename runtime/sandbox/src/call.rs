@@ -4,8 +4,10 @@ use crate::capture::{CappedBuffer, LogBuffer, LogLine, OutputLimitExceeded, Tail
 use crate::error::{chain_message, CallError};
 use crate::host::{CallClock, ComponentHost, HeartbeatHook, HttpPolicy, Limiter, MemoryLimitExceeded, P1Host};
 use crate::load::{Function, Pre};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
-use wasmtime::{Store, Trap};
+use wasmtime::{Store, Trap, UpdateDeadline};
 use wasmtime_wasi::cli::StdoutStream;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi::{FsPerms, I32Exit, WasiCtxBuilder};
@@ -23,7 +25,24 @@ pub struct CallOptions {
     /// Parse a successful result into [`CallOutcome::value`]: the parse is the check that the
     /// result is JSON, so a caller that needs the value does not read the text twice.
     pub parse: bool,
+    /// Once set, the call is stopped at the guest's next epoch check (within
+    /// [`crate::SandboxConfig::epoch_interval`] while it runs wasm) and fails with
+    /// [`CallError::Interrupted`]: its caller no longer wants the result (the execution was
+    /// stopped). A guest blocked in the host is stopped when it is back in wasm.
+    pub interrupt: Option<Arc<AtomicBool>>,
 }
+
+/// The error an epoch check raises to stop a call whose [`CallOptions::interrupt`] is set.
+#[derive(Debug)]
+struct InterruptRequested;
+
+impl std::fmt::Display for InterruptRequested {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the call was interrupted")
+    }
+}
+
+impl std::error::Error for InterruptRequested {}
 
 /// The result of one call with everything the guest left behind.
 #[derive(Clone, Debug)]
@@ -77,6 +96,9 @@ impl Context {
             return CallError::OutputLimit {
                 limit: self.output_limit,
             };
+        }
+        if err.downcast_ref::<InterruptRequested>().is_some() {
+            return CallError::Interrupted;
         }
         if let Some(exit) = err.downcast_ref::<I32Exit>() {
             return CallError::Exit {
@@ -203,14 +225,41 @@ impl Function {
         Ok(builder)
     }
 
-    /// Sets the guards of a fresh store: epoch deadline and fuel.
-    fn guard<T>(&self, store: &mut Store<T>, timeout: Duration, fuel: u64) -> Result<(), CallError> {
+    /// Sets the guards of a fresh store: epoch deadline (and, with `interrupt`, a check of
+    /// it at every epoch tick) and fuel.
+    fn guard<T: 'static>(
+        &self,
+        store: &mut Store<T>,
+        timeout: Duration,
+        fuel: u64,
+        interrupt: Option<&Arc<AtomicBool>>,
+    ) -> Result<(), CallError> {
         let interval = self.shared.config.epoch_interval.as_nanos().max(1);
         // The deadline fires between (ticks - 1) and ticks intervals from now; one extra tick
         // guarantees at least `timeout`.
-        let ticks = timeout.as_nanos().div_ceil(interval).saturating_add(1);
-        store.set_epoch_deadline(u64::try_from(ticks).unwrap_or(u64::MAX));
-        store.epoch_deadline_trap();
+        let ticks = u64::try_from(timeout.as_nanos().div_ceil(interval).saturating_add(1)).unwrap_or(u64::MAX);
+        match interrupt {
+            None => {
+                store.set_epoch_deadline(ticks);
+                store.epoch_deadline_trap();
+            }
+            Some(flag) => {
+                // Checked at every tick; the deadline is the same count of ticks.
+                let flag = flag.clone();
+                let mut left = ticks;
+                store.set_epoch_deadline(1);
+                store.epoch_deadline_callback(move |_| {
+                    if flag.load(Ordering::Acquire) {
+                        return Err(wasmtime::Error::new(InterruptRequested));
+                    }
+                    left = left.saturating_sub(1);
+                    if left == 0 {
+                        return Err(wasmtime::Error::new(Trap::Interrupt));
+                    }
+                    Ok(UpdateDeadline::Continue(1))
+                });
+            }
+        }
         if self.shared.config.fuel_metering {
             store.set_fuel(fuel).map_err(|e| CallError::Host {
                 message: chain_message(&e),
@@ -325,7 +374,7 @@ impl Function {
                     }
                 };
                 let mut store = self.component_store(builder, options, start, timeout);
-                if let Err(e) = self.guard(&mut store, timeout, fuel) {
+                if let Err(e) = self.guard(&mut store, timeout, fuel, options.interrupt.as_ref()) {
                     outcome.result = Err(e);
                     return outcome;
                 }
@@ -375,7 +424,7 @@ impl Function {
                 };
                 let mut store = Store::new(&self.shared.engine, host);
                 store.limiter(|h| &mut h.limiter);
-                if let Err(e) = self.guard(&mut store, timeout, fuel) {
+                if let Err(e) = self.guard(&mut store, timeout, fuel, options.interrupt.as_ref()) {
                     outcome.result = Err(e);
                     return outcome;
                 }

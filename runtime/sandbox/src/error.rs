@@ -137,6 +137,10 @@ pub enum CallError {
         /// What is wrong with it.
         message: String,
     },
+    /// The call was stopped because its caller no longer wanted the result
+    /// ([`crate::CallOptions::interrupt`]).
+    #[error("the call was interrupted: its result is no longer wanted")]
+    Interrupted,
     /// The host could not run the call (for example the instance pool is exhausted or a
     /// granted directory has disappeared).
     #[error("host could not run the function: {message}")]

@@ -277,3 +277,49 @@ async fn task_results_share_commits_while_another_execution_runs_a_call() {
     assert!(alone >= 4, "alone, the execution made {alone} commits");
     assert!(beside <= 3, "beside a running call, the execution made {beside} commits (alone: {alone})");
 }
+
+/// Records how long each call of a function took.
+#[derive(Default)]
+struct Calls(std::sync::Mutex<Vec<(String, Duration, crate::CallResult)>>);
+
+impl crate::Observer for Calls {
+    fn function_called(&self, function: &str, elapsed: Duration, result: crate::CallResult) {
+        self.0.lock().unwrap().push((function.to_string(), elapsed, result));
+    }
+}
+
+/// StopExecution interrupts the calls the stopped execution is running: a loop with the
+/// default limit of 60 s ends within moments of the stop, and the execution ends ABORTED
+/// without reporting the interrupted call's failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_an_execution_interrupts_its_running_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = std::sync::Arc::new(Calls::default());
+    let engine = open_observed(dir.path(), Some(calls.clone())).await;
+    engine.put_function("spin", wat::parse_str(SPIN_WAT).unwrap(), sandbox::Grants::default()).await.unwrap();
+    let sm = machine(&engine, "spin", r#"{"StartAt":"Spin","States":{"Spin":{"Type":"Task","Resource":"wasm:spin","End":true}}}"#, MachineKind::Standard);
+    let started = engine.start_execution(start(&sm, "stopped", "{}")).await.unwrap();
+    let arn = started.execution_arn;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !types(&history(&engine, &arn)).iter().any(|t| t == "TaskStarted") {
+        assert!(tokio::time::Instant::now() < deadline, "the task never started");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    engine.stop_execution(&arn, Some("Enough".into()), None).await.unwrap();
+    let stopped = tokio::time::Instant::now();
+    while calls.0.lock().unwrap().is_empty() {
+        assert!(stopped.elapsed() < Duration::from_secs(10), "the call still runs {:?} after the stop", stopped.elapsed());
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (function, elapsed, result) = calls.0.lock().unwrap()[0].clone();
+    assert_eq!(function, "spin");
+    assert_eq!(result.as_str(), "failed");
+    assert!(elapsed >= Duration::from_millis(200) && elapsed < Duration::from_secs(20), "the call took {elapsed:?}");
+    let rec = engine.describe_execution(&arn).unwrap();
+    assert_eq!((rec.status, rec.error.as_deref()), (ExecutionStatus::Aborted, Some("Enough")));
+    let t = types(&history(&engine, &arn));
+    assert_eq!(t.last().map(String::as_str), Some("ExecutionAborted"), "{t:?}");
+    assert!(!t.iter().any(|t| t == "TaskFailed"), "the interrupted call is not reported: {t:?}");
+}
+

@@ -29,6 +29,36 @@ fn infinite_loop_times_out() {
     assert_alive(healthy_task());
 }
 
+/// A call whose interrupt flag is set stops at the next epoch tick with `Interrupted`, long
+/// before its timeout; with the flag never set, the timeout still applies.
+#[test]
+fn an_interrupted_call_stops_at_the_next_tick() {
+    use sandbox::CallOptions;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let task = load("spin-interrupted", &guests().task, Grants::default());
+    let core = load("spin-core-interrupted", &wat(LOOP_WAT), Grants::default());
+    for (f, input) in [(&task, r#"{"op": "loop"}"#), (&core, "{}")] {
+        let flag = Arc::new(AtomicBool::new(false));
+        let options = CallOptions { timeout: Some(Duration::from_secs(60)), interrupt: Some(flag.clone()), ..CallOptions::default() };
+        let setter = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            flag.store(true, Ordering::Release);
+        });
+        let out = f.call(input, "{}", &options);
+        setter.join().unwrap();
+        assert_eq!(out.result, Err(CallError::Interrupted), "{}", f.name());
+        assert!(out.duration >= Duration::from_millis(100) && out.duration < Duration::from_secs(10), "{:?}", out.duration);
+        assert_eq!(failure(&out).error, "States.TaskFailed");
+
+        let unset = CallOptions { timeout: Some(Duration::from_millis(150)), interrupt: Some(Arc::new(AtomicBool::new(false))), ..CallOptions::default() };
+        let out = f.call(input, "{}", &unset);
+        assert_eq!(out.result, Err(CallError::Timeout { limit_ms: 150 }), "{}", f.name());
+        assert!(out.duration >= Duration::from_millis(150), "{:?}", out.duration);
+    }
+    assert_alive(&task);
+}
+
 #[test]
 fn long_sleep_is_cut_at_the_deadline() {
     let f = load("sleepy", &guests().task, Grants::default());

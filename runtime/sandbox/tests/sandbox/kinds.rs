@@ -67,7 +67,7 @@ fn logs_heartbeats_and_stdio_are_captured_and_bounded() {
         heartbeat: Some(Arc::new(move || {
             counter.fetch_add(1, Ordering::SeqCst);
         })),
-        parse: false,
+        ..CallOptions::default()
     };
     let out = f.call(r#"{"op": "chatty", "lines": 100, "heartbeats": 3}"#, "{}", &options);
     assert_eq!(ok_json(&out), json!("done"));

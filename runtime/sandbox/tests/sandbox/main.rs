@@ -48,6 +48,7 @@ pub fn call_with_timeout(f: &FunctionHandle, input: &str, timeout: Duration) -> 
         timeout: Some(timeout),
         heartbeat: None,
         parse: false,
+        interrupt: None,
     };
     f.call(input, "{}", &options)
 }
