@@ -322,4 +322,3 @@ async fn stopping_an_execution_interrupts_its_running_call() {
     assert_eq!(t.last().map(String::as_str), Some("ExecutionAborted"), "{t:?}");
     assert!(!t.iter().any(|t| t == "TaskFailed"), "the interrupted call is not reported: {t:?}");
 }
-
