@@ -136,12 +136,42 @@ pub(crate) struct Actor {
     tokens: HashMap<WorkId, String>,
     /// Activity tasks queued and not yet taken.
     queued: HashSet<WorkId>,
-    /// Function calls running whose result has not been stepped yet.
-    calls: HashSet<WorkId>,
+    /// Function calls running whose result has not been stepped yet, with what stops each.
+    calls: HashMap<WorkId, Arc<CallStop>>,
     /// Counts this execution in `Inner::calling` while `calls` is not empty.
     calling: CallingMark,
-    /// Set by StopExecution: the execution's running calls stop at their next epoch tick.
-    interrupt: Arc<AtomicBool>,
+    /// Set by StopExecution, and when the actor is dropped (the execution has ended or
+    /// stopped here): the execution's running calls stop at their next epoch tick.
+    interrupt: StopOnDrop,
+}
+
+/// What stops one call (see [`sandbox::CallOptions::interrupt`]): its execution's flag, or
+/// its own, set when the step that cancels its task (a failed Parallel branch, say) is taken.
+struct CallStop {
+    execution: Arc<AtomicBool>,
+    call: AtomicBool,
+}
+
+impl CallStop {
+    fn cancel(&self) {
+        self.call.store(true, Ordering::Release);
+    }
+}
+
+impl sandbox::Interrupt for CallStop {
+    fn requested(&self) -> bool {
+        self.call.load(Ordering::Acquire) || self.execution.load(Ordering::Acquire)
+    }
+}
+
+/// The execution's interrupt flag, set when the actor is dropped: whatever its calls would
+/// still answer, nobody steps it.
+struct StopOnDrop(Arc<AtomicBool>);
+
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Release);
+    }
 }
 
 /// This execution's share of `Inner::calling`, given back when the actor is dropped.
@@ -203,8 +233,8 @@ impl Actor {
             timer_at: HashMap::new(),
             tokens: HashMap::new(),
             queued: HashSet::new(),
-            calls: HashSet::new(),
-            interrupt: Arc::new(AtomicBool::new(false)),
+            calls: HashMap::new(),
+            interrupt: StopOnDrop(Arc::new(AtomicBool::new(false))),
         }
     }
 
@@ -220,7 +250,7 @@ impl Actor {
     /// The sender other parts of the engine use to reach this execution, and the flag that
     /// interrupts its running calls once it is stopped.
     pub(crate) fn reach(&self) -> (mpsc::UnboundedSender<Msg>, Arc<AtomicBool>) {
-        (self.tx.clone(), self.interrupt.clone())
+        (self.tx.clone(), self.interrupt.0.clone())
     }
 
     /// Steps `input` and everything it makes ready at once into a batch.
@@ -318,7 +348,9 @@ impl Actor {
                     batch.acts.push(Act::Timer { id, at: fire_at_ms });
                 }
                 Work::Cancel { id } => {
-                    self.calls.remove(&id);
+                    if let Some(call) = self.calls.remove(&id) {
+                        call.cancel();
+                    }
                     if self.durable && self.timer_at.contains_key(&id) {
                         batch.clear_timer(id);
                     }
@@ -477,13 +509,24 @@ impl Actor {
         self.timer_at.insert(id, at);
     }
 
-    /// Starts a call on a call thread; its result comes back as a message.
+    /// Starts a call on a call thread; its result comes back as a message. A task cancelled
+    /// in the step that asked for it (its Parallel branch failed at once, say) is not called.
     fn spawn(&mut self, id: WorkId, call: Call) {
-        // A callback task's call answers nothing when it succeeds: the token does.
-        if !call.callback {
-            self.calls.insert(id);
+        if !self.exec.is_pending(id) {
+            return;
         }
-        tasks::spawn(id, call, self.tx.clone(), self.interrupt.clone(), &self.inner);
+        let stop = self.call_stop(id, &call);
+        tasks::spawn(id, call, self.tx.clone(), stop, &self.inner);
+    }
+
+    /// What stops the call of task `id`, kept with the calls whose result is awaited (a
+    /// callback task's call answers nothing when it succeeds: the token does).
+    fn call_stop(&mut self, id: WorkId, call: &Call) -> Arc<CallStop> {
+        let stop = Arc::new(CallStop { execution: self.interrupt.0.clone(), call: AtomicBool::new(false) });
+        if !call.callback {
+            self.calls.insert(id, stop.clone());
+        }
+        stop
     }
 
     /// Whether `batch` should wait before it is committed (`own`: this execution's commits in
@@ -568,9 +611,9 @@ impl Actor {
             let sole = self.sole_call(&batch).map(|i| batch.acts.remove(i));
             self.act(batch);
             let Some(Act::Task { id, call }) = sole else { return };
-            self.calls.insert(id);
+            let stop = self.call_stop(id, &call);
             let request_id = self.inner.uuid();
-            let result = tasks::run(id, &call, &self.tx, &self.interrupt, &request_id, &*self.inner.observer);
+            let result = tasks::run(id, &call, &self.tx, stop, &request_id, &*self.inner.observer);
             batch = Batch::default();
             self.gather(&mut batch);
             if let Some(input) = result {

@@ -5,12 +5,11 @@
 //! context object's `$$.Execution.Id`, `$$.State.Name` and `$$.State.EnteredTime` identify
 //! one attempt).
 
-use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
 use asl::exec::{Input, WorkId};
-use sandbox::{CallError, CallOptions, CallOutcome, FunctionHandle};
+use sandbox::{CallError, CallOptions, CallOutcome, FunctionHandle, Interrupt};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -42,11 +41,11 @@ impl Call {
 
 /// Runs `call` on a call thread; its result goes to `tx` as a task input. Setting
 /// `interrupt` stops the call (the execution no longer wants its result).
-pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, interrupt: Arc<AtomicBool>, inner: &Arc<Inner>) {
+pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, interrupt: Arc<dyn Interrupt>, inner: &Arc<Inner>) {
     let request_id = inner.uuid();
     let observer = inner.observer.clone();
     inner.calls.run(move || {
-        if let Some(input) = run(id, &call, &tx, &interrupt, &request_id, &*observer) {
+        if let Some(input) = run(id, &call, &tx, interrupt, &request_id, &*observer) {
             let _ = tx.send(Msg::Input { input, reply: None });
         }
     });
@@ -57,7 +56,7 @@ pub(crate) fn run(
     id: WorkId,
     call: &Call,
     tx: &mpsc::UnboundedSender<Msg>,
-    interrupt: &Arc<AtomicBool>,
+    interrupt: Arc<dyn Interrupt>,
     request_id: &str,
     observer: &dyn Observer,
 ) -> Option<Input> {
@@ -69,7 +68,7 @@ pub(crate) fn run(
         })),
         // A callback task's result is ignored: only whether it is JSON matters.
         parse: !call.callback,
-        interrupt: Some(interrupt.clone()),
+        interrupt: Some(interrupt),
     };
     let started = std::time::Instant::now();
     let mut outcome = call.function.call(&call.payload, &call.context, &options);

@@ -25,11 +25,25 @@ pub struct CallOptions {
     /// Parse a successful result into [`CallOutcome::value`]: the parse is the check that the
     /// result is JSON, so a caller that needs the value does not read the text twice.
     pub parse: bool,
-    /// Once set, the call is stopped at the guest's next epoch check (within
+    /// Once it is requested, the call is stopped at the guest's next epoch check (within
     /// [`crate::SandboxConfig::epoch_interval`] while it runs wasm) and fails with
     /// [`CallError::Interrupted`]: its caller no longer wants the result (the execution was
-    /// stopped). A guest blocked in the host is stopped when it is back in wasm.
-    pub interrupt: Option<Arc<AtomicBool>>,
+    /// stopped, or the task cancelled). A guest blocked in the host is stopped when it is
+    /// back in wasm.
+    pub interrupt: Option<Arc<dyn Interrupt>>,
+}
+
+/// Asked at every epoch tick of a call whether its caller wants it stopped
+/// ([`CallOptions::interrupt`]).
+pub trait Interrupt: Send + Sync {
+    /// True once the call should stop.
+    fn requested(&self) -> bool;
+}
+
+impl Interrupt for AtomicBool {
+    fn requested(&self) -> bool {
+        self.load(Ordering::Acquire)
+    }
 }
 
 /// The error an epoch check raises to stop a call whose [`CallOptions::interrupt`] is set.
@@ -232,7 +246,7 @@ impl Function {
         store: &mut Store<T>,
         timeout: Duration,
         fuel: u64,
-        interrupt: Option<&Arc<AtomicBool>>,
+        interrupt: Option<&Arc<dyn Interrupt>>,
     ) -> Result<(), CallError> {
         let interval = self.shared.config.epoch_interval.as_nanos().max(1);
         // The deadline fires between (ticks - 1) and ticks intervals from now; one extra tick
@@ -249,7 +263,7 @@ impl Function {
                 let mut left = ticks;
                 store.set_epoch_deadline(1);
                 store.epoch_deadline_callback(move |_| {
-                    if flag.load(Ordering::Acquire) {
+                    if flag.requested() {
                         return Err(wasmtime::Error::new(InterruptRequested));
                     }
                     left = left.saturating_sub(1);

@@ -30,7 +30,7 @@ mod host;
 mod load;
 mod ticker;
 
-pub use call::{CallOptions, CallOutcome};
+pub use call::{CallOptions, CallOutcome, Interrupt};
 pub use capture::{LogLevel, LogLine};
 pub use error::{
     CallError, LoadError, SandboxError, TaskFailure, STATES_TASK_FAILED, STATES_TIMEOUT,

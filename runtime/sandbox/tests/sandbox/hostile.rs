@@ -48,7 +48,8 @@ fn an_interrupted_call_stops_at_the_next_tick() {
         let out = f.call(input, "{}", &options);
         setter.join().unwrap();
         assert_eq!(out.result, Err(CallError::Interrupted), "{}", f.name());
-        assert!(out.duration >= Duration::from_millis(100) && out.duration < Duration::from_secs(10), "{:?}", out.duration);
+        // The flag is set about 100 ms after the setter starts, which is just before the call.
+        assert!(out.duration >= Duration::from_millis(50) && out.duration < Duration::from_secs(10), "{:?}", out.duration);
         assert_eq!(failure(&out).error, "States.TaskFailed");
 
         let unset = CallOptions { timeout: Some(Duration::from_millis(150)), interrupt: Some(Arc::new(AtomicBool::new(false))), ..CallOptions::default() };
