@@ -221,13 +221,15 @@ fn http_request_reaches_allowed_hosts_only() {
         response["body"],
         json!({"method": "POST", "path": "/orders?dryRun=true", "body": r#"{"orderId":"ORD-1"}"#})
     );
-    assert_eq!(server.requests.try_recv().as_deref(), Ok("POST /orders?dryRun=true HTTP/1.1"));
+    // The server reports the request after writing its answer: wait for the report.
+    let seen = |server: &EchoServer| server.requests.recv_timeout(std::time::Duration::from_secs(10));
+    assert_eq!(seen(&server).as_deref(), Ok("POST /orders?dryRun=true HTTP/1.1"));
 
     // A 4xx status is a result, not an error.
     let missing = ok_json(&call_in(&http, &json!({"url": format!("{base}/missing")}), "Call", 0));
     assert_eq!(missing["statusCode"], 404);
     assert_eq!(missing["body"]["method"], "GET");
-    assert!(server.requests.try_recv().is_ok());
+    assert!(seen(&server).is_ok());
 
     // The same machine on another port, or under another name, is not on the list.
     let other = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
