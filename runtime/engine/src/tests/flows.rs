@@ -288,15 +288,21 @@ impl crate::Observer for Calls {
     }
 }
 
+/// An engine that records its calls, with the `spin` function (a loop) uploaded.
+async fn spinning_engine(dir: &std::path::Path) -> (crate::Engine, std::sync::Arc<Calls>) {
+    let calls = std::sync::Arc::new(Calls::default());
+    let engine = open_observed(dir, Some(calls.clone())).await;
+    engine.put_function("spin", wat::parse_str(SPIN_WAT).unwrap(), sandbox::Grants::default()).await.unwrap();
+    (engine, calls)
+}
+
 /// StopExecution interrupts the calls the stopped execution is running: a loop with the
 /// default limit of 60 s ends within moments of the stop, and the execution ends ABORTED
 /// without reporting the interrupted call's failure.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stopping_an_execution_interrupts_its_running_call() {
     let dir = tempfile::tempdir().unwrap();
-    let calls = std::sync::Arc::new(Calls::default());
-    let engine = open_observed(dir.path(), Some(calls.clone())).await;
-    engine.put_function("spin", wat::parse_str(SPIN_WAT).unwrap(), sandbox::Grants::default()).await.unwrap();
+    let (engine, calls) = spinning_engine(dir.path()).await;
     let sm = machine(&engine, "spin", r#"{"StartAt":"Spin","States":{"Spin":{"Type":"Task","Resource":"wasm:spin","End":true}}}"#, MachineKind::Standard);
     let started = engine.start_execution(start(&sm, "stopped", "{}")).await.unwrap();
     let arn = started.execution_arn;
@@ -329,9 +335,7 @@ async fn stopping_an_execution_interrupts_its_running_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cancelled_task_has_its_call_interrupted() {
     let dir = tempfile::tempdir().unwrap();
-    let calls = std::sync::Arc::new(Calls::default());
-    let engine = open_observed(dir.path(), Some(calls.clone())).await;
-    engine.put_function("spin", wat::parse_str(SPIN_WAT).unwrap(), sandbox::Grants::default()).await.unwrap();
+    let (engine, calls) = spinning_engine(dir.path()).await;
     let definition = r#"{"StartAt":"Both","States":{
         "Both":{"Type":"Parallel","Branches":[
             {"StartAt":"Nap","States":{"Nap":{"Type":"Wait","Seconds":1,"Next":"Boom"},"Boom":{"Type":"Fail","Error":"Boom"}}},
@@ -356,9 +360,7 @@ async fn a_cancelled_task_has_its_call_interrupted() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_task_cancelled_as_it_is_asked_for_is_never_called() {
     let dir = tempfile::tempdir().unwrap();
-    let calls = std::sync::Arc::new(Calls::default());
-    let engine = open_observed(dir.path(), Some(calls.clone())).await;
-    engine.put_function("spin", wat::parse_str(SPIN_WAT).unwrap(), sandbox::Grants::default()).await.unwrap();
+    let (engine, calls) = spinning_engine(dir.path()).await;
     let definition = r#"{"StartAt":"Both","States":{"Both":{"Type":"Parallel","End":true,"Branches":[
         {"StartAt":"Spin","States":{"Spin":{"Type":"Task","Resource":"wasm:spin","End":true}}},
         {"StartAt":"Boom","States":{"Boom":{"Type":"Fail","Error":"Boom"}}}]}}}"#;
