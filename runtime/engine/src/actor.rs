@@ -613,7 +613,7 @@ impl Actor {
             let Some(Act::Task { id, call }) = sole else { return };
             let stop = self.call_stop(id, &call);
             let request_id = self.inner.uuid();
-            let result = tasks::run(id, &call, &self.tx, stop, &request_id, &*self.inner.observer);
+            let result = tasks::run(id, &call, &self.tx, Some(stop), &request_id, &*self.inner.observer);
             batch = Batch::default();
             self.gather(&mut batch);
             if let Some(input) = result {

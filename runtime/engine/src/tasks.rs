@@ -45,7 +45,7 @@ pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, inte
     let request_id = inner.uuid();
     let observer = inner.observer.clone();
     inner.calls.run(move || {
-        if let Some(input) = run(id, &call, &tx, interrupt, &request_id, &*observer) {
+        if let Some(input) = run(id, &call, &tx, Some(interrupt), &request_id, &*observer) {
             let _ = tx.send(Msg::Input { input, reply: None });
         }
     });
@@ -56,7 +56,7 @@ pub(crate) fn run(
     id: WorkId,
     call: &Call,
     tx: &mpsc::UnboundedSender<Msg>,
-    interrupt: Arc<dyn Interrupt>,
+    interrupt: Option<Arc<dyn Interrupt>>,
     request_id: &str,
     observer: &dyn Observer,
 ) -> Option<Input> {
@@ -68,7 +68,7 @@ pub(crate) fn run(
         })),
         // A callback task's result is ignored: only whether it is JSON matters.
         parse: !call.callback,
-        interrupt: Some(interrupt),
+        interrupt,
     };
     let started = std::time::Instant::now();
     let mut outcome = call.function.call(&call.payload, &call.context, &options);

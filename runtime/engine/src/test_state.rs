@@ -333,8 +333,7 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         callback: false,
     };
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-    let never = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    match tasks::run(0, &call, &tx, never, &inner.uuid(), &*inner.observer) {
+    match tasks::run(0, &call, &tx, None, &inner.uuid(), &*inner.observer) {
         Some(asl::exec::Input::TaskSucceeded { output, .. }) => TaskAnswer::Success(output),
         Some(asl::exec::Input::TaskFailed { error, cause, .. }) => TaskAnswer::Failure {
             error: error.unwrap_or_else(|| "States.TaskFailed".into()),
