@@ -6,7 +6,9 @@
 # against `stepwasm serve`, and the order-processing example end to end.
 #
 # Needs: Rust (rustup), Python 3 with venv, Node.js 20+ with npm, curl; Debian's chromium for
-# the console (installed by the console's run.sh when missing and running as root).
+# the console (installed by the console's run.sh when missing and running as root). The
+# AWS-recorded conformance corpus is read from `$STEPWASM_CONFORMANCE_CASES`, or from
+# `shared/conformance/cases` next to the checkout.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -38,5 +40,5 @@ section "the order-processing example"
 STEPWASM_PROFILE=debug examples/order-processing/run.sh
 
 section "conformance report"
-cargo run -q -p server -- conformance ../shared/conformance/cases | tail -n 8
+cargo run -q -p server -- conformance "${STEPWASM_CONFORMANCE_CASES:-../shared/conformance/cases}" | tail -n 8
 echo "all tests passed in $SECONDS s"

@@ -4,7 +4,7 @@
 //! enough of Pass (Result, Parameters with `.$` keys, ResultPath, Assign) to produce the
 //! recorded outputs, and fails the test on anything it does not understand.
 //!
-//! The corpus lives outside the repository. Set `ASL_CONFORMANCE_CASES` to its `cases`
+//! The corpus lives outside the repository. Set `STEPWASM_CONFORMANCE_CASES` to its `cases`
 //! directory; otherwise it is looked for at `shared/conformance/cases` next to the checkout.
 
 use super::tests::TestEnv;
@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 fn cases_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("ASL_CONFORMANCE_CASES") {
+    if let Some(dir) = std::env::var_os("STEPWASM_CONFORMANCE_CASES") {
         return PathBuf::from(dir);
     }
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/cases")
@@ -183,7 +183,7 @@ impl Machine<'_> {
 fn conformance_cases_with_choice_machines() {
     let dir = cases_dir();
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!("conformance cases not found at {} ({e}); set ASL_CONFORMANCE_CASES", dir.display())
+        panic!("conformance cases not found at {} ({e}); set STEPWASM_CONFORMANCE_CASES", dir.display())
     });
     let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();

@@ -203,7 +203,7 @@ fn heartbeats_keep_a_task_alive_and_silence_times_it_out() {
 
 #[test]
 fn wait_for_task_token_exposes_the_token_to_parameters() {
-    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::wasm:f.waitForTaskToken",
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "wasm:f.waitForTaskToken",
         "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}});
     let t = run(def, json!({}), vec![ok(json!("done"))]);
     let token = t.tasks[0]["token"].as_str().expect("a token string");

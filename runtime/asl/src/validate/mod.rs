@@ -17,6 +17,7 @@
 mod fields;
 mod graph;
 mod map;
+mod resource;
 mod rules;
 mod states;
 mod text;

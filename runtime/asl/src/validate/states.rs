@@ -6,7 +6,7 @@ use serde_json::Value;
 use super::fields::{self, Kind, Lang, Msg, Obj, TYPE_NAMES};
 use super::graph::ScopeGraph;
 use super::values::{self, MAX_SECONDS};
-use super::{map, rules, Validator};
+use super::{map, resource, rules, Validator};
 use crate::diagnostic::{codes, Diagnostic};
 use crate::timestamp;
 
@@ -197,8 +197,9 @@ fn check_task(v: &mut Validator<'_>, obj: &Obj<'_>) {
                         obj.at("Resource"),
                         "The field 'Resource' must be a constant string, not a JSONata expression",
                     );
-                }
-                if v.opts.express {
+                } else if !resource::recognized(r) {
+                    v.schema(obj.at("Resource"), resource::not_recognized(r));
+                } else if v.opts.express {
                     check_express_resource(v, r, &obj.at("Resource"));
                 }
             }

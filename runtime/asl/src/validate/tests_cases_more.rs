@@ -20,6 +20,13 @@ pub(super) fn task_cases() -> Vec<Case> {
             &[(SCHEMA, "/States/S/Resource", Some("Express state machine does not support Activity ARN"))],
         ),
         express("Express request/response", one(task(json!({}))), &[]),
+        case(
+            "integration pattern the service lacks",
+            one(task(json!({"Resource": "arn:aws:states:::dynamodb:getItem.sync"}))),
+            &[(SCHEMA, "/States/S/Resource", Some("The resource provided arn:aws:states:::dynamodb:getItem.sync is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."))],
+        ),
+        express("Express unknown action", one(task(json!({"Resource": "arn:aws:states:::sqs:sendMessages.sync"}))), &[(SCHEMA, "/States/S/Resource", Some("The resource provided arn:aws:states:::sqs:sendMessages.sync is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."))]),
+        case("not a resource", one(task(json!({"Resource": "validate-order"}))), &[(SCHEMA, "/States/S/Resource", None)]),
         case("TimeoutSeconds zero", one(task(json!({"TimeoutSeconds": 0}))), &[(SCHEMA, "/States/S/TimeoutSeconds", Some("Minimum value is 1"))]),
         case(
             "TimeoutSeconds too large",
