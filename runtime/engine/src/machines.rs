@@ -80,7 +80,8 @@ impl Inner {
         if let Some(m) = lock(&self.machines).get(&key) {
             return Ok(m.clone());
         }
-        let opts = asl::ValidateOptions { express };
+        // Stored definitions were accepted when created; admission checks added since do not apply.
+        let opts = asl::ValidateOptions { express, stored: true };
         let mut m = asl::parse_text(definition, &opts).map_err(EngineError::InvalidDefinition)?;
         if express {
             m.timeout_seconds = Some(m.timeout_seconds.unwrap_or(EXPRESS_LIMIT_SECONDS).min(EXPRESS_LIMIT_SECONDS));

@@ -182,7 +182,7 @@ pub fn run_case(name: &str, case: &Value) -> CaseResult {
     let kind = case.get("kind").and_then(Value::as_str).unwrap_or("execution");
     let track = track_of(kind, &features);
     let express = case.get("state_machine_type").and_then(Value::as_str) == Some("EXPRESS");
-    let opts = ValidateOptions { express };
+    let opts = ValidateOptions { express, ..Default::default() };
     let expected = case.get("expected").cloned().unwrap_or(Value::Null);
     let (strict, lenient, reason) = if kind == "validation" {
         let verdict = match (case.get("definition"), case.get("definition_text").and_then(Value::as_str)) {

@@ -23,7 +23,7 @@ fn read_definition(file: &Path) -> Result<String> {
 
 pub fn validate(file: &Path, express: bool) -> Result<ExitCode> {
     let text = read_definition(file)?;
-    let diags = asl::validate::validate_text(&text, &ValidateOptions { express });
+    let diags = asl::validate::validate_text(&text, &ValidateOptions { express, ..Default::default() });
     for d in &diags {
         println!("{} {d}", d.severity.as_str());
     }

@@ -54,12 +54,17 @@ pub const DUPLICATE_LABEL_NAME: &str = "DUPLICATE_LABEL_NAME";
 /// reported as `TOO_DEEPLY_NESTED` and not descended into, so no input can exhaust the stack.
 const MAX_SCOPE_DEPTH: usize = 40;
 
-/// What kind of state machine the definition is for.
+/// What kind of state machine the definition is for, and whether it is new.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct ValidateOptions {
     /// `true` for an EXPRESS state machine: `.sync` and `.waitForTaskToken` integrations and
     /// activities are refused.
     pub express: bool,
+    /// `true` for a definition that was accepted when it was created and is now loaded again
+    /// (a stored state machine): checks that only decide admission, and may have been added
+    /// since (which Task resources AWS recognises), are skipped, so that no upgrade strands a
+    /// stored machine or its running executions.
+    pub stored: bool,
 }
 
 /// Every problem in a definition given as JSON text.

@@ -197,7 +197,7 @@ fn check_task(v: &mut Validator<'_>, obj: &Obj<'_>) {
                         obj.at("Resource"),
                         "The field 'Resource' must be a constant string, not a JSONata expression",
                     );
-                } else if !resource::recognized(r) {
+                } else if !v.opts.stored && !resource::recognized(r) {
                     v.schema(obj.at("Resource"), resource::not_recognized(r));
                 } else if v.opts.express {
                     check_express_resource(v, r, &obj.at("Resource"));

@@ -142,13 +142,27 @@ fn warnings_do_not_make_a_definition_invalid() {
 fn express_only_restricts_express_machines() {
     let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken", "End": true}}});
     assert_eq!(validate(&def, &standard()), vec![]);
-    let diags = validate(&def, &ValidateOptions { express: true });
+    let diags = validate(&def, &ValidateOptions { express: true, ..Default::default() });
     assert_eq!(diags.len(), 1, "{diags:?}");
     assert_eq!(diags[0].location, "/States/T/Resource");
     assert_eq!(
         diags[0].message,
         "Express state machine does not support '.waitForTaskToken' service integration "
     );
+}
+
+#[test]
+fn a_stored_definition_is_not_refused_for_a_resource_check_added_since() {
+    let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:scan", "End": true}}});
+    let diags = validate(&def, &standard());
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].location, "/States/T/Resource");
+    let stored = ValidateOptions { stored: true, ..Default::default() };
+    assert_eq!(validate(&def, &stored), vec![]);
+    assert!(crate::parse(&def, &stored).is_ok());
+    // Every other rule still holds for a stored definition.
+    let broken = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": 5, "End": true}}});
+    assert_eq!(validate(&broken, &stored).len(), 1);
 }
 
 #[test]

@@ -418,7 +418,7 @@ fn every_case_draws_exactly_its_diagnostics() {
     let mut failures = Vec::new();
     let cases = all_cases();
     for c in &cases {
-        let diags = validate(&c.definition, &ValidateOptions { express: c.express });
+        let diags = validate(&c.definition, &ValidateOptions { express: c.express, ..Default::default() });
         let mut got: Vec<(&str, &str)> = diags
             .iter()
             .map(|d| (d.code, d.location.as_str()))

@@ -54,6 +54,7 @@ fn load_cases() -> Vec<(String, Value)> {
 fn options(case: &Value) -> ValidateOptions {
     ValidateOptions {
         express: case["state_machine_type"] == "EXPRESS",
+        ..Default::default()
     }
 }
 
@@ -296,6 +297,7 @@ fn mutated_corpus_definitions_never_panic_and_give_stable_well_formed_diagnostic
             }
             let opts = ValidateOptions {
                 express: round % 2 == 1,
+                ..Default::default()
             };
             let first = validate(&mutated, &opts);
             assert_eq!(

@@ -179,6 +179,23 @@ async fn resource_forms_unknown_functions_and_lambda_invoke() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_machine_runs_though_creating_it_today_would_be_refused() {
+    // Created before Task resources were checked against AWS's catalogue: it must still start,
+    // and its unsupported task fails the way it always did.
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let def = json!({"StartAt": "Scan", "States": {"Scan": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:scan", "End": true}}});
+    assert!(asl::parse(&def, &asl::ValidateOptions::default()).is_err(), "today's validator refuses the resource");
+    let sm = machine(&engine, "old", &def.to_string(), MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "x", "{}")).await.expect("a stored machine starts");
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Failed);
+    assert_eq!(rec.error.as_deref(), Some("States.TaskFailed"));
+    let cause = rec.cause.unwrap_or_default();
+    assert!(cause.contains("dynamodb:scan") && cause.contains("not supported"), "{cause}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn starting_twice_is_idempotent_only_with_the_same_input() {
     let dir = tempfile::tempdir().unwrap();
     let engine = open(dir.path()).await;

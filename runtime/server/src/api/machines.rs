@@ -25,7 +25,7 @@ fn machine_kind(r: &mut Req) -> Result<MachineKind, ApiError> {
 
 /// A definition AWS would accept for a machine of `kind`.
 pub(crate) fn check_definition(definition: &str, kind: MachineKind) -> Result<(), ApiError> {
-    let diags = asl::validate::validate_text(definition, &ValidateOptions { express: kind == MachineKind::Express });
+    let diags = asl::validate::validate_text(definition, &ValidateOptions { express: kind == MachineKind::Express, ..Default::default() });
     if diags.iter().any(|d| d.severity == Severity::Error) {
         return Err(invalid_definition(&diags));
     }
@@ -306,7 +306,7 @@ pub(crate) fn validate(mut r: Req) -> Result<Value, ApiError> {
         None | Some(0) => 100,
         Some(n) => n as usize,
     };
-    let diags = asl::validate::validate_text(&definition, &ValidateOptions { express: kind == MachineKind::Express });
+    let diags = asl::validate::validate_text(&definition, &ValidateOptions { express: kind == MachineKind::Express, ..Default::default() });
     let failed = diags.iter().any(|d| d.severity == Severity::Error);
     let shown: Vec<_> = diags.iter().filter(|d| severity == "WARNING" || d.severity == Severity::Error).collect();
     let truncated = shown.len() > max;
