@@ -75,26 +75,36 @@ pub(super) fn recognized(resource: &str) -> bool {
         ("lambda", region, account, "function") => {
             !region.is_empty() && !account.is_empty() && matches!(parts.len(), 7 | 8) && parts[6..].iter().all(|p| !p.is_empty())
         }
-        // arn:aws:states:REGION:ACCOUNT:activity:NAME
-        ("states", region, account, "activity") => {
-            !region.is_empty() && !account.is_empty() && parts.len() == 7 && !parts[6].is_empty()
-        }
+        ("states", _, _, "activity") => is_activity_arn(resource),
         // arn:aws:states:::SERVICE:ACTION[.PATTERN], arn:aws:states:::aws-sdk:SERVICE:ACTION[.PATTERN]
         ("states", "", "", _) => integration(&parts[5..]),
         _ => false,
     }
 }
 
+/// `arn:aws:states:REGION:ACCOUNT:activity:NAME`, every part present.
+pub(super) fn is_activity_arn(resource: &str) -> bool {
+    let parts: Vec<&str> = resource.split(':').collect();
+    parts.len() == 7
+        && parts[0] == "arn"
+        && parts[1].starts_with("aws")
+        && parts[2] == "states"
+        && parts[5] == "activity"
+        && [parts[3], parts[4], parts[6]].iter().all(|p| !p.is_empty())
+}
+
 /// `SERVICE:ACTION[.PATTERN]` or `aws-sdk:SERVICE:ACTION[.PATTERN]`.
 fn integration(parts: &[&str]) -> bool {
+    // `.sync:2` splits at its colon: a last part `2` belongs to the pattern.
+    let (parts, sync2) = match parts {
+        [rest @ .., "2"] => (rest, true),
+        _ => (parts, false),
+    };
     let (sdk, service, rest) = match parts {
         ["aws-sdk", service, action] => (true, *service, *action),
-        ["aws-sdk", service, action, "2"] => (true, *service, *action), // `.sync:2`, refused below
         [service, action] => (false, *service, *action),
-        [service, action, "2"] => (false, *service, *action),
         _ => return false,
     };
-    let sync2 = parts.last() == Some(&"2");
     let (action, pattern) = match rest.split_once('.') {
         None if !sync2 => (rest, RESPONSE),
         Some((action, "sync")) if sync2 => (action, SYNC2),

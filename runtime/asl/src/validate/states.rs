@@ -239,18 +239,12 @@ fn check_express_resource(v: &mut Validator<'_>, resource: &str, loc: &str) {
     } else if resource.ends_with(".waitForTaskToken") {
         // AWS's message really ends with a space.
         "Express state machine does not support '.waitForTaskToken' service integration "
-    } else if is_activity_arn(resource) {
+    } else if resource::is_activity_arn(resource) {
         "Express state machine does not support Activity ARN"
     } else {
         return;
     };
     v.schema(loc, message);
-}
-
-/// `arn:<partition>:states:<region>:<account>:activity:<name>`.
-fn is_activity_arn(resource: &str) -> bool {
-    let parts: Vec<&str> = resource.splitn(7, ':').collect();
-    parts.len() == 7 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity"
 }
 
 /// `Credentials`: `RoleArn` (or, in JSONPath, `RoleArn.$`).
