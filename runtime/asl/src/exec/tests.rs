@@ -417,6 +417,27 @@ fn a_failure_after_result_path_leaves_the_state_input_as_it_was() {
     assert!(matches!(t.status, Status::Failed(ref f) if f.error.as_deref() == Some("States.Runtime")), "{:?}", t.status);
 }
 
+/// A stored definition may hold a ResultPath into a variable or the context object (refused at
+/// admission now): such a state fails with States.ResultPathMatchFailure instead of replacing
+/// its data (`$var`) or writing the context's name into it (`$$.x`).
+#[test]
+fn a_result_path_outside_the_state_data_fails_the_state() {
+    let stored = ValidateOptions { stored: true, ..Default::default() };
+    for path in ["$var", "$$.Execution.x"] {
+        let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 9, "ResultPath": path, "End": true}}});
+        let machine = crate::parse(&def, &stored).unwrap_or_else(|d| panic!("{path}: {d:?}"));
+        let info = simulate::local_info("m", "e", json!({"a": 1}), T0);
+        let f = simulate::run(&machine, info, 7, 1_000, |_| unreachable!("no task"));
+        match f.status {
+            Status::Failed(ref failure) => {
+                assert_eq!(failure.error.as_deref(), Some("States.ResultPathMatchFailure"), "{path}");
+                assert_eq!(failure.cause.as_deref(), Some(format!("An error occurred while executing the state 'P' (entered at the event id #2). Unable to apply ResultPath '{path}' to input '{{\"a\":1}}'").as_str()), "{path}");
+            }
+            ref other => panic!("{path}: {other:?}"),
+        }
+    }
+}
+
 /// A state whose output replaces its data and then turns out too large fails as if it had never
 /// written anything: the Catch sees the state's input as it was.
 #[test]

@@ -248,7 +248,9 @@ impl JsonPath {
     /// updated document. Missing objects along the way are created; `$` replaces the whole
     /// document. Arrays are never created or grown: an index must name an existing element.
     ///
-    /// The root kind is not checked; a caller that only allows `$…` checks [`JsonPath::root`].
+    /// Only a reference path from `$` can be written: one from the context object (`$$`) or a
+    /// variable is [`WriteError::NotStateData`], one with any other step
+    /// [`WriteError::NotReference`].
     pub fn write(&self, doc: Value, value: Value) -> Result<Value, WriteError> {
         write::write(self, doc, value)
     }

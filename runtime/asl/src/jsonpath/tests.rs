@@ -544,7 +544,6 @@ const WRITES: &[(&str, &str, &str, &str)] = &[
     ("$[0]", "[1,2]", "9", "[9,2]"),
     ("$['a b'].c", "{}", "1", r#"{"a b":{"c":1}}"#),
     ("$.detail-type", "{}", r#""t""#, r#"{"detail-type":"t"}"#),
-    ("$$.x", "{}", "1", r#"{"x":1}"#),
 ];
 
 #[test]
@@ -601,6 +600,12 @@ fn write_failures() {
         ("$..a", "{}", WriteError::NotReference { path: string("$..a") }),
         ("$['a','b']", "{}", WriteError::NotReference { path: string("$['a','b']") }),
         ("$[?(@.a)]", "[]", WriteError::NotReference { path: string("$[?(@.a)]") }),
+        // The context object and variables are not the document written to, even by a path
+        // that reads like `$.a`.
+        ("$$.a", "{}", WriteError::NotStateData { path: string("$$.a") }),
+        ("$$", "{}", WriteError::NotStateData { path: string("$$") }),
+        ("$var", "{}", WriteError::NotStateData { path: string("$var") }),
+        ("$var.a", "{}", WriteError::NotStateData { path: string("$var.a") }),
         (
             "$.a.b",
             r#"{"a":"str"}"#,

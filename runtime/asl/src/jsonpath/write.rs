@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{write_steps, JsonPath, Step};
+use super::{write_steps, JsonPath, Root, Step};
 
 /// Why a value could not be written at a path.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -10,6 +10,10 @@ pub enum WriteError {
     /// Only names and single indexes can be written to.
     #[error("'{path}' is not a reference path: only names and single indexes can be written to")]
     NotReference { path: String },
+    /// The path starts at the context object (`$$`) or a variable (`$name`), which are not the
+    /// document being written.
+    #[error("'{path}' does not start at the state's data: the context object and variables cannot be written to")]
+    NotStateData { path: String },
     /// A name step met something other than an object.
     #[error("cannot write at '{path}': {at} is {found}, not an object")]
     NotAnObject { path: String, at: String, found: &'static str },
@@ -22,9 +26,7 @@ pub enum WriteError {
 }
 
 pub(crate) fn write(path: &JsonPath, mut doc: Value, value: Value) -> Result<Value, WriteError> {
-    if !path.is_reference() {
-        return Err(WriteError::NotReference { path: path.as_str().to_owned() });
-    }
+    writable(path)?;
     let steps = path.steps();
     let Some((last, init)) = steps.split_last() else {
         return Ok(value);
@@ -73,6 +75,7 @@ enum Undo {
 }
 
 pub(crate) fn write_in_place(path: &JsonPath, doc: &mut Value, value: Value) -> Result<WriteUndo, WriteError> {
+    writable(path)?;
     // The most common ResultPath, `$.name` into an object, cannot fail: no check needed first.
     if let ([Step::Name(name)], Value::Object(map)) = (path.steps(), &mut *doc) {
         return Ok(WriteUndo(match map.insert(name.clone(), value) {
@@ -113,10 +116,19 @@ pub(crate) fn write_in_place(path: &JsonPath, doc: &mut Value, value: Value) -> 
 }
 
 /// Whether [`write`] would succeed on `doc`, without changing it: the same walk, reading only.
-fn check(path: &JsonPath, doc: &Value) -> Result<(), WriteError> {
+/// Whether `path` can be written to at all, whatever the document: a reference path from `$`.
+fn writable(path: &JsonPath) -> Result<(), WriteError> {
+    if *path.root() != Root::Input {
+        return Err(WriteError::NotStateData { path: path.as_str().to_owned() });
+    }
     if !path.is_reference() {
         return Err(WriteError::NotReference { path: path.as_str().to_owned() });
     }
+    Ok(())
+}
+
+/// Whether `path` can be written into `doc` (after [`writable`]).
+fn check(path: &JsonPath, doc: &Value) -> Result<(), WriteError> {
     // `None`: an object the write would create.
     let mut node = Some(doc);
     for (i, step) in path.steps().iter().enumerate() {

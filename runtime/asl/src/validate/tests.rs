@@ -166,6 +166,18 @@ fn a_stored_definition_is_not_refused_for_a_resource_check_added_since() {
 }
 
 #[test]
+fn a_stored_definition_is_not_refused_for_a_result_path_check_added_since() {
+    for path in ["$var", "$$.Execution.x", "$.a[*]"] {
+        let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "ResultPath": path, "End": true}}});
+        let diags = validate(&def, &standard());
+        assert_eq!(diags.len(), 1, "{path}: {diags:?}");
+        assert_eq!(diags[0].location, "/States/P/ResultPath", "{path}");
+        let stored = ValidateOptions { stored: true, ..Default::default() };
+        assert_eq!(validate(&def, &stored), vec![], "{path}");
+    }
+}
+
+#[test]
 fn large_definitions_validate() {
     // 5,000 chained states: linear work, no quadratic blow-up in the transition checks.
     let mut states = serde_json::Map::new();

@@ -74,6 +74,21 @@ pub(super) fn task_cases() -> Vec<Case> {
         ),
         case("InputPath without $", one(task(json!({"InputPath": "a"}))), &[(SCHEMA, "/States/S/InputPath", None)]),
         case("ResultPath null", one(task(json!({"ResultPath": null, "OutputPath": null}))), &[]),
+        case("ResultPath with brackets and a dash", one(task(json!({"ResultPath": "$['a-b'][0].detail-type"}))), &[]),
+        case(
+            "ResultPath into a variable",
+            one(task(json!({"ResultPath": "$var"}))),
+            &[(SCHEMA, "/States/S/ResultPath", Some("The value for the field 'ResultPath' must be a valid ReferencePath: '$' followed by names and single indexes only (no wildcard, slice, filter, deep scan, context object or variable), got '$var'"))],
+        ),
+        case("ResultPath into the context object", one(task(json!({"ResultPath": "$$.Execution.x"}))), &[(SCHEMA, "/States/S/ResultPath", None)]),
+        case("ResultPath with a wildcard", one(task(json!({"ResultPath": "$.a[*]"}))), &[(SCHEMA, "/States/S/ResultPath", None)]),
+        case("ResultPath with a deep scan", one(task(json!({"ResultPath": "$..b"}))), &[(SCHEMA, "/States/S/ResultPath", None)]),
+        case("ResultPath with a filter", one(task(json!({"ResultPath": "$.a[?(@.b)]"}))), &[(SCHEMA, "/States/S/ResultPath", None)]),
+        case(
+            "catcher ResultPath into a variable",
+            one(task(json!({"Catch": [{"ErrorEquals": ["States.ALL"], "Next": "S", "ResultPath": "$err"}]}))),
+            &[(SCHEMA, "/States/S/Catch[0]/ResultPath", None)],
+        ),
     ]
 }
 

@@ -7,7 +7,7 @@ use super::fields::{Lang, Msg};
 use super::Validator;
 use crate::diagnostic::codes;
 use crate::jsonata;
-use crate::jsonpath::JsonPath;
+use crate::jsonpath::{JsonPath, Root};
 use crate::template::Template;
 
 /// Largest value AWS takes for a seconds field.
@@ -202,6 +202,12 @@ pub(super) fn check_path(
             Ok(p) if field == "ResultPath" && p.steps().len() > MAX_RESULT_PATH_STEPS => v.schema(
                 loc,
                 format!("The value for the field '{field}' must be a valid JSONPath: a ResultPath may have at most {MAX_RESULT_PATH_STEPS} steps"),
+            ),
+            // Admission only: a stored machine with such a path fails that state at run time
+            // (States.ResultPathMatchFailure), as it did before this check.
+            Ok(p) if field == "ResultPath" && !v.opts.stored && !(*p.root() == Root::Input && p.is_reference()) => v.schema(
+                loc,
+                format!("The value for the field '{field}' must be a valid ReferencePath: '$' followed by names and single indexes only (no wildcard, slice, filter, deep scan, context object or variable), got '{s}'"),
             ),
             Ok(_) => {}
         },

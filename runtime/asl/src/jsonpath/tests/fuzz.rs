@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::super::{JsonPath, Step, WriteError};
+use super::super::{JsonPath, Root, Step, WriteError};
 use super::{doc, parse, STORE};
 
 /// xorshift64*: deterministic, so a failure reproduces.
@@ -82,6 +82,7 @@ fn exercise(path: &JsonPath, documents: &[Value]) {
         match path.write(document.clone(), json!("written")) {
             Ok(written) => {
                 assert!(path.is_reference(), "{} wrote though not a reference", path.as_str());
+                assert_eq!(path.root(), &Root::Input, "{} wrote outside the state's data", path.as_str());
                 assert_eq!(
                     path.get(&written),
                     Some(&json!("written")),
@@ -89,8 +90,9 @@ fn exercise(path: &JsonPath, documents: &[Value]) {
                     path.as_str()
                 );
             }
+            Err(WriteError::NotStateData { .. }) => assert_ne!(path.root(), &Root::Input),
             Err(WriteError::NotReference { .. }) => assert!(!path.is_reference()),
-            Err(_) => assert!(path.is_reference()),
+            Err(_) => assert!(path.is_reference() && path.root() == &Root::Input),
         }
     }
     let has_filter = path.steps().iter().any(|step| {
