@@ -1041,11 +1041,12 @@ def _test_state(sfn, state, **kw):
 
 def test_test_state_pass_and_choice(sfn):
     r = _test_state(sfn, {"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.a, $.b)"}, "Next": "After"},
-                    input='{"a": 2, "b": 3}')
+                    input='{"a": 2, "b": 3}', inspectionLevel="DEBUG")
     assert r["status"] == "SUCCEEDED"
     assert json.loads(r["output"]) == {"sum": 5}
     assert r["nextState"] == "After"
     assert json.loads(r["inspectionData"]["input"]) == {"a": 2, "b": 3}
+    assert json.loads(r["inspectionData"]["afterParameters"]) == {"sum": 5}
     c = _test_state(sfn, {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericGreaterThan": 10, "Next": "Big"}], "Default": "Small"},
                     input='{"n": 11}', inspectionLevel="DEBUG")
     assert (c["status"], c["nextState"]) == ("SUCCEEDED", "Big")
@@ -1056,11 +1057,18 @@ def test_test_state_pass_and_choice(sfn):
 def test_test_state_mocks(sfn):
     task = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "nothing", "Payload.$": "$"},
             "ResultSelector": {"got.$": "$.value"}, "End": True}
-    ok = _test_state(sfn, task, input='{"q": 1}', mock={"result": '{"value": 99}'})
+    ok = _test_state(sfn, task, input='{"q": 1}', mock={"result": '{"value": 99}'}, inspectionLevel="DEBUG")
     assert ok["status"] == "SUCCEEDED"
     assert json.loads(ok["output"]) == {"got": 99}
-    assert json.loads(ok["inspectionData"]["result"]) == {"value": 99}
+    data = ok["inspectionData"]
+    assert json.loads(data["result"]) == {"value": 99}
+    assert json.loads(data["afterResultSelector"]) == {"got": 99}
+    assert json.loads(data["afterResultPath"]) == {"got": 99}
     assert "nextState" not in ok
+    # INFO (the default) shows the outcome only.
+    info = _test_state(sfn, task, input='{"q": 1}', mock={"result": '{"value": 99}'})
+    assert json.loads(info["output"]) == {"got": 99}
+    assert "inspectionData" not in info
 
     err = {"error": "Mock.Broken", "cause": "as mocked"}
     retry = dict(task, Retry=[{"ErrorEquals": ["Other"]}, {"ErrorEquals": ["Mock.Broken"], "IntervalSeconds": 4}])
@@ -1083,7 +1091,7 @@ def test_test_state_mocks(sfn):
 def test_test_state_calls_a_real_function(sfn, functions):
     state = {"Type": "Task", "Resource": "wasm:transform",
              "Parameters": {"template": "Hello {{ who }}!", "data": {"who.$": "$.name"}}, "ResultPath": "$.msg", "Next": "Done"}
-    r = _test_state(sfn, state, input='{"name": "Ada"}')
+    r = _test_state(sfn, state, input='{"name": "Ada"}', inspectionLevel="TRACE")
     assert r["status"] == "SUCCEEDED", r
     assert json.loads(r["output"]) == {"name": "Ada", "msg": "Hello Ada!"}
     assert r["nextState"] == "Done"

@@ -36,6 +36,9 @@ pub struct TestStateRequest {
     /// Answers every task of the state instead of calling a function.
     pub mock: Option<Mock>,
     pub role_arn: Option<String>,
+    /// `inspectionLevel` DEBUG or TRACE: [`TestStateOutcome::inspection`] also shows the data
+    /// processing, step by step. INFO (`false`) shows the outcome only.
+    pub debug: bool,
 }
 
 /// A mocked task answer.
@@ -56,9 +59,12 @@ pub struct TestStateOutcome {
     pub error: Option<String>,
     pub cause: Option<String>,
     pub next_state: Option<String>,
-    /// `input`, `afterArguments`/`afterParameters` (Task states), `result` (Task states),
-    /// `variables` (after the state), `errorDetails` (`retryIndex`,
-    /// `retryBackoffIntervalSeconds`, `catchIndex`).
+    /// Always: `variables` (after the state, when there are any) and `errorDetails`
+    /// (`retryIndex`, `retryBackoffIntervalSeconds`, `catchIndex`). With
+    /// [`TestStateRequest::debug`] also the data processing, each as JSON text: `input`, then
+    /// for a JSONPath state `afterInputPath`, `afterParameters` (Task, Pass, Parallel), `result`
+    /// (Task, Pass), `afterResultSelector` (Task) and `afterResultPath` (Task, Pass); for a
+    /// JSONata Task `afterArguments` and `result`. A step the state did not reach is left out.
     pub inspection: Map<String, Value>,
 }
 
@@ -82,6 +88,7 @@ impl Engine {
 }
 
 /// The tested state and how to build machines around it.
+#[derive(Clone)]
 struct Plan {
     name: String,
     state: Map<String, Value>,
@@ -107,13 +114,12 @@ fn run(inner: &Arc<Inner>, req: TestStateRequest) -> Result<TestStateOutcome, En
         a
     });
     let mut inspection = Map::new();
-    inspection.insert("input".into(), Value::String(plan.input_text.clone()));
-    if let Some(p) = &scheduled {
-        let key = if jsonata { "afterArguments" } else { "afterParameters" };
-        inspection.insert(key.into(), Value::String(asl::error::compact(p)));
-    }
-    if let Some(TaskAnswer::Success(v)) = answers.first() {
-        inspection.insert("result".into(), Value::String(asl::error::compact(v)));
+    if req.debug {
+        let result = match answers.first() {
+            Some(TaskAnswer::Success(v)) => Some(v),
+            _ => None,
+        };
+        data_processing(inner, &plan, top_jsonata, jsonata, scheduled.as_ref(), result, &mut inspection);
     }
     let failure = match &first.status {
         Status::Failed(f) | Status::Aborted(f) => Some(f.clone()),
@@ -152,6 +158,87 @@ fn run(inner: &Arc<Inner>, req: TestStateRequest) -> Result<TestStateOutcome, En
         next_state: next,
         inspection,
     })
+}
+
+/// DEBUG's view of the data processing (see [`TestStateOutcome::inspection`]). Each JSONPath
+/// step is computed by running a Pass state that does only that step, named and placed as the
+/// tested state, so it follows the interpreter's own rules and sees the same variables and
+/// context; no function is called again. A Map or Parallel state's raw result is not shown
+/// (it would take running the branches a second time), nor anything computed from it.
+fn data_processing(
+    inner: &Arc<Inner>,
+    plan: &Plan,
+    top_jsonata: bool,
+    jsonata: bool,
+    scheduled: Option<&Value>,
+    result: Option<&Value>,
+    inspection: &mut Map<String, Value>,
+) {
+    let text = |v: &Value| Value::String(asl::error::compact(v));
+    inspection.insert("input".into(), Value::String(plan.input_text.clone()));
+    if jsonata {
+        if let Some(p) = scheduled {
+            inspection.insert("afterArguments".into(), text(p));
+        }
+        if let Some(r) = result {
+            inspection.insert("result".into(), text(r));
+        }
+        return;
+    }
+    let field = |k: &str| plan.state.get(k).cloned();
+    // The tested state's own fields named in `keys` (an explicit `null` included), and `more`.
+    let fields = |keys: &[&str], more: &[(&str, Value)]| -> Map<String, Value> {
+        let own = keys.iter().filter_map(|k| plan.state.get(*k).map(|v| (k.to_string(), v.clone())));
+        own.chain(more.iter().map(|(k, v)| (k.to_string(), v.clone()))).collect()
+    };
+    let kind = plan.state.get("Type").and_then(Value::as_str).unwrap_or_default();
+    let step = |fields: Map<String, Value>, input: &Value| pass_step(inner, plan, top_jsonata, fields, input);
+    let Some(after_input_path) = step(fields(&["InputPath"], &[]), &plan.input) else { return };
+    inspection.insert("afterInputPath".into(), text(&after_input_path));
+    let after_parameters = match (kind, field("Parameters")) {
+        ("Task", _) => scheduled.cloned(),
+        ("Pass" | "Parallel", Some(_)) => step(fields(&["InputPath", "Parameters"], &[]), &plan.input),
+        ("Pass" | "Parallel", None) => Some(after_input_path),
+        _ => None,
+    };
+    if let Some(p) = &after_parameters {
+        inspection.insert("afterParameters".into(), text(p));
+    }
+    let result = match kind {
+        "Task" => result.cloned(),
+        "Pass" => field("Result").or(after_parameters),
+        _ => None,
+    };
+    let Some(result) = result else { return };
+    inspection.insert("result".into(), text(&result));
+    let selected = match (kind, field("ResultSelector")) {
+        ("Task", Some(selector)) => step(fields(&[], &[("Parameters", selector)]), &result),
+        _ => Some(result),
+    };
+    let Some(selected) = selected else { return };
+    if kind == "Task" {
+        inspection.insert("afterResultSelector".into(), text(&selected));
+    }
+    if let Some(merged) = step(fields(&["ResultPath"], &[("Result", selected)]), &plan.input) {
+        inspection.insert("afterResultPath".into(), text(&merged));
+    }
+}
+
+/// The output of a Pass state with `fields` (and the tested state's QueryLanguage) on `input`,
+/// or `None` when it fails.
+fn pass_step(inner: &Arc<Inner>, plan: &Plan, top_jsonata: bool, fields: Map<String, Value>, input: &Value) -> Option<Value> {
+    let mut state = Map::new();
+    state.insert("Type".into(), json!("Pass"));
+    if let Some(q) = plan.state.get("QueryLanguage") {
+        state.insert("QueryLanguage".into(), q.clone());
+    }
+    state.extend(fields);
+    state.insert("End".into(), json!(true));
+    let step = Plan { state, input: input.clone(), input_text: asl::error::compact(input), ..plan.clone() };
+    let machine = build(&step, false, top_jsonata).ok()?;
+    let run = simulate_run(inner, &step, &machine, |_| TaskAnswer::Failure { error: "States.Runtime".into(), cause: "a Pass state has no task".into() });
+    let (output, _) = leave(&run.events, &step.name, &run.status);
+    serde_json::from_str(&output?).ok()
 }
 
 fn outcome_failed(status: &'static str, f: Failure, inspection: Map<String, Value>) -> TestStateOutcome {

@@ -6,7 +6,12 @@ use super::support::*;
 use crate::{EngineError, Mock, TestStateRequest};
 
 fn req(definition: Value, input: Value) -> TestStateRequest {
-    TestStateRequest { definition: definition.to_string(), input: Some(input.to_string()), ..Default::default() }
+    TestStateRequest { definition: definition.to_string(), input: Some(input.to_string()), debug: true, ..Default::default() }
+}
+
+/// `(key, JSON)` of each inspection entry that holds JSON text, as the outcome gives them.
+fn stages(o: &crate::TestStateOutcome) -> Vec<(String, Value)> {
+    o.inspection.iter().filter_map(|(k, v)| Some((k.clone(), json(v.as_str()?)))).collect()
 }
 
 fn out(o: &crate::TestStateOutcome) -> Value {
@@ -48,6 +53,49 @@ async fn pass_choice_wait_and_fail_states() {
     r.state_name = Some("B".into());
     let o = engine.test_state(r).await.unwrap();
     assert_eq!((o.status, out(&o), o.next_state), ("SUCCEEDED", json!(7), None));
+}
+
+/// DEBUG shows each JSONPath data-processing step; INFO only the outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_shows_every_data_processing_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let input = json!({"order": {"total": 12, "id": "o-1"}, "keep": true});
+    let task = json!({
+        "Type": "Task", "Resource": "wasm:charge",
+        "InputPath": "$.order", "Parameters": {"amount.$": "$.total", "ref.$": "States.Format('ref-{}', $.id)"},
+        "ResultSelector": {"chargeId.$": "$.id"}, "ResultPath": "$.charge", "OutputPath": "$.charge", "End": true
+    });
+    let mut r = req(task.clone(), input.clone());
+    r.mock = Some(Mock::Result(r#"{"id":"ch_1","fee":1}"#.into()));
+    let o = engine.test_state(r).await.unwrap();
+    assert_eq!((o.status, out(&o)), ("SUCCEEDED", json!({"chargeId": "ch_1"})), "{o:?}");
+    let want = [
+        ("input", input.clone()),
+        ("afterInputPath", json!({"total": 12, "id": "o-1"})),
+        ("afterParameters", json!({"amount": 12, "ref": "ref-o-1"})),
+        ("result", json!({"id": "ch_1", "fee": 1})),
+        ("afterResultSelector", json!({"chargeId": "ch_1"})),
+        ("afterResultPath", json!({"order": {"total": 12, "id": "o-1"}, "keep": true, "charge": {"chargeId": "ch_1"}})),
+    ];
+    let want: Vec<(String, Value)> = want.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+    assert_eq!(stages(&o), want);
+
+    // A Pass: Result is its result; ResultPath null keeps the input.
+    let pass = json!({"Type": "Pass", "InputPath": "$.order", "Result": {"r": 1}, "ResultPath": null, "End": true});
+    let o = engine.test_state(req(pass, input.clone())).await.unwrap();
+    let got: std::collections::BTreeMap<String, Value> = stages(&o).into_iter().collect();
+    assert_eq!(got["afterInputPath"], json!({"total": 12, "id": "o-1"}));
+    assert_eq!(got["result"], json!({"r": 1}));
+    assert_eq!(got["afterResultPath"], input);
+
+    // INFO: the outcome, no data processing.
+    let mut r = req(task, input);
+    r.mock = Some(Mock::Result(r#"{"id":"ch_1"}"#.into()));
+    r.debug = false;
+    let o = engine.test_state(r).await.unwrap();
+    assert_eq!((o.status, out(&o)), ("SUCCEEDED", json!({"chargeId": "ch_1"})));
+    assert!(o.inspection.is_empty(), "{:?}", o.inspection);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,8 @@ pub(crate) async fn test_state(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiE
     let definition = r.string("definition", 1, MAX_DEFINITION)?;
     let role_arn = r.opt_string("roleArn", 1, 256)?;
     let input = r.opt_string("input", 0, 262_144)?;
-    r.opt_enum("inspectionLevel", &["INFO", "DEBUG", "TRACE"])?;
+    // TRACE adds the HTTP request and response of an HTTP Task, which no state here makes.
+    let debug = matches!(r.opt_enum("inspectionLevel", &["INFO", "DEBUG", "TRACE"])?, Some("DEBUG" | "TRACE"));
     r.opt_bool("revealSecrets")?;
     let variables = r.opt_string("variables", 0, 262_144)?;
     let state_name = r.opt_string("stateName", 1, 80)?;
@@ -40,12 +41,12 @@ pub(crate) async fn test_state(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiE
     if let Some(role) = &role_arn {
         check_role(role)?;
     }
-    let out = api.engine.test_state(TestStateRequest { definition, state_name, input, variables, mock, role_arn }).await?;
+    let out = api.engine.test_state(TestStateRequest { definition, state_name, input, variables, mock, role_arn, debug }).await?;
     Ok(Obj::new()
         .opt("output", out.output)
         .opt("error", out.error)
         .opt("cause", out.cause)
-        .put("inspectionData", Value::Object(out.inspection))
+        .opt("inspectionData", (!out.inspection.is_empty()).then_some(Value::Object(out.inspection)))
         .opt("nextState", out.next_state)
         .put("status", out.status)
         .build())

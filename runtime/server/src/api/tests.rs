@@ -289,6 +289,13 @@ async fn test_state_answers_for_one_state() {
     let def = json!({"Type": "Task", "Resource": "wasm:f", "Next": "B", "Catch": [{"ErrorEquals": ["E"], "Next": "C"}]}).to_string();
     let out = ok(&api, "TestState", json!({"definition": def, "input": "{}", "mock": {"result": "{\"x\":1}"}})).await;
     assert_eq!((out["status"].as_str(), out["nextState"].as_str(), out["output"].as_str()), (Some("SUCCEEDED"), Some("B"), Some("{\"x\":1}")));
+    // INFO (the default) shows the outcome; DEBUG and TRACE the data processing too.
+    assert!(out.get("inspectionData").is_none(), "{out}");
+    for level in ["DEBUG", "TRACE"] {
+        let out = ok(&api, "TestState", json!({"definition": def, "input": "{}", "mock": {"result": "{\"x\":1}"}, "inspectionLevel": level})).await;
+        assert_eq!(out["inspectionData"]["afterInputPath"].as_str(), Some("{}"), "{level}: {out}");
+        assert_eq!(out["inspectionData"]["result"].as_str(), Some("{\"x\":1}"), "{level}: {out}");
+    }
     let out = ok(&api, "TestState", json!({"definition": def, "mock": {"errorOutput": {"error": "E", "cause": "c"}}})).await;
     assert_eq!((out["status"].as_str(), out["nextState"].as_str(), out["error"].as_str()), (Some("CAUGHT_ERROR"), Some("C"), Some("E")));
     let e = err(&api, "TestState", json!({"definition": "{\"Type\": \"Pass\", \"Next\": 1}"})).await;
