@@ -184,6 +184,13 @@ impl Engine {
         }
     }
 
+    /// Shutting down: every GetActivityTask waiting now answers at once with no task, and so
+    /// does every later one, so no worker's long poll holds the server open. Queued tasks
+    /// stay queued (and in the store) for the next start.
+    pub fn stop_activity_polls(&self) {
+        self.inner.activities.close();
+    }
+
     /// GetActivityTask: waits up to `wait` for a task of the activity; answers its token and
     /// input once the task's ActivityStarted is committed, or `None` when none came.
     pub async fn get_activity_task(
