@@ -137,7 +137,9 @@ async fn start(remote: &Remote, machine: &str, input: &str, name: Option<String>
     if let Some(n) = name {
         body["name"] = json!(n);
     }
-    if sync {
+    // An Express execution can be described only once it has ended, so waiting for one is
+    // running it synchronously.
+    if sync || (wait && client.machine_type(&arn).await? == "EXPRESS") {
         let out = client.call("StartSyncExecution", body).await?;
         return print_end(&out);
     }

@@ -88,3 +88,45 @@ fn commands_stop_quietly_when_stdout_is_closed() {
         srv.stop().await;
     });
 }
+
+/// `start --wait` of an EXPRESS machine waits for the run and prints its output, although an
+/// Express execution cannot be described while it runs.
+#[test]
+fn start_wait_runs_an_express_machine_to_its_end() {
+    let dir = tempfile::tempdir().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let srv = server::start(server::config::Config::for_dir(dir.path())).await.unwrap();
+        let engine = srv.app.engine.clone();
+        let definition = serde_json::json!({
+            "StartAt": "W",
+            "States": {"W": {"Type": "Wait", "Seconds": 1, "Next": "P"}, "P": {"Type": "Pass", "Result": {"done": true}, "End": true}}
+        });
+        engine
+            .store()
+            .create_state_machine(StateMachineRecord::new(
+                engine.arns().state_machine("quick"),
+                "quick".into(),
+                MachineKind::Express,
+                definition.to_string(),
+                "arn:aws:iam::123456789012:role/test".into(),
+                0,
+            ))
+            .unwrap();
+        let endpoint = format!("http://{}", srv.addr);
+        let out = tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_stepwasm"))
+                .args(["start", "quick", "--input", r#"{"n":1}"#, "--wait", "--endpoint", &endpoint])
+                .stdin(Stdio::null())
+                .output()
+                .expect("stepwasm runs")
+        })
+        .await
+        .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{:?}, stderr: {stderr}", out.status);
+        let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the output is JSON");
+        assert_eq!(printed, serde_json::json!({"done": true}));
+        srv.stop().await;
+    });
+}
