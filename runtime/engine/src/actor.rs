@@ -48,8 +48,9 @@ use crate::{now_ms, Inner};
 pub(crate) enum Msg {
     /// Step this input; answer with the time it was stepped at once it is committed.
     Input { input: Input, reply: Option<oneshot::Sender<Result<i64, EngineError>>> },
-    /// An activity worker took the task: step `TaskStarted` if it is still wanted.
-    ActivityTaken { id: WorkId, worker: Option<String> },
+    /// An activity worker took the task: step `TaskStarted` if it is still wanted, and answer
+    /// once that is committed. A task no longer wanted drops `reply` unanswered.
+    ActivityTaken { id: WorkId, worker: Option<String>, reply: oneshot::Sender<Result<i64, EngineError>> },
 }
 
 /// What the actor must do after a commit.
@@ -656,7 +657,8 @@ impl Actor {
     }
 
     /// Re-arms work found outstanding after a replay: timers at their original time, tasks
-    /// run again (at least once), tokens handed out again, activity tasks queued again.
+    /// run again (at least once), tokens handed out again, activity tasks that no worker had
+    /// taken queued again (a taken one stays with its worker, whose token is live again).
     pub(crate) fn resume(&mut self, outstanding: Vec<TaskRequest>, timers: Vec<(WorkId, i64)>, started: &HashSet<WorkId>) -> Batch {
         let mut batch = Batch::default();
         let mut queue = VecDeque::new();
@@ -669,6 +671,15 @@ impl Actor {
             self.plan_task(t, now_ms(), &mut batch, &mut queue);
             // A task that had already started must not write a second TaskStarted event.
             if started.contains(&id) {
+                // An activity task a worker had taken stays that worker's: its token is live
+                // again, but the task is not queued for another poller.
+                for act in &mut batch.acts {
+                    if let Act::Activity { id: a, token, .. } = act {
+                        if *a == id {
+                            *act = Act::Callback { id, token: std::mem::take(token) };
+                        }
+                    }
+                }
                 let mut kept = VecDeque::new();
                 for (i, input) in queue.drain(..).enumerate() {
                     if i >= before && matches!(input, Input::TaskStarted { id: s, .. } if s == id) {
@@ -770,9 +781,10 @@ impl Actor {
                     batch.replies.push(r);
                 }
             }
-            Msg::ActivityTaken { id, worker } => {
+            Msg::ActivityTaken { id, worker, reply } => {
                 if self.queued.remove(&id) && *self.exec.status() == Status::Running {
                     self.step_batch(Input::TaskStarted { id, worker }, batch);
+                    batch.replies.push(reply);
                 }
             }
         }

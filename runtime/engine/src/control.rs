@@ -184,8 +184,15 @@ impl Engine {
         }
     }
 
+    /// Shutting down: every GetActivityTask waiting now answers at once with no task, and so
+    /// does every later one, so no worker's long poll holds the server open. Queued tasks
+    /// stay queued (and in the store) for the next start.
+    pub fn stop_activity_polls(&self) {
+        self.inner.activities.close();
+    }
+
     /// GetActivityTask: waits up to `wait` for a task of the activity; answers its token and
-    /// input, or `None` when none came.
+    /// input once the task's ActivityStarted is committed, or `None` when none came.
     pub async fn get_activity_task(
         &self,
         activity_arn: &str,
@@ -201,18 +208,25 @@ impl Engine {
             return Err(EngineError::ActivityDoesNotExist(activity_arn.into()));
         }
         let inner = self.inner.clone();
-        let taken = inner
-            .activities
-            .take(activity_arn, wait, |token| lock(&inner.tokens).contains_key(token))
-            .await;
-        let Some((token, input)) = taken else { return Ok(None) };
-        let target = lock(&self.inner.tokens).get(&token).map(|e| (e.work, e.tx.clone()));
-        match target {
-            Some((work, tx)) => {
-                let _ = tx.send(Msg::ActivityTaken { id: work, worker: worker_name.map(String::from) });
-                Ok(Some((token, input)))
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            let taken = inner.activities.take(activity_arn, left, |token| lock(&inner.tokens).contains_key(token)).await;
+            let Some((token, input)) = taken else { return Ok(None) };
+            let target = lock(&inner.tokens).get(&token).map(|e| (e.work, e.tx.clone()));
+            let Some((work, tx)) = target else { continue };
+            // The task is this worker's once its ActivityStarted is durable: a restart after
+            // this answer leaves it with this worker instead of queueing it again.
+            let (reply, started) = oneshot::channel();
+            if tx.send(Msg::ActivityTaken { id: work, worker: worker_name.map(String::from), reply }).is_err() {
+                continue;
             }
-            None => Ok(None),
+            match started.await {
+                Ok(Ok(_)) => return Ok(Some((token, input))),
+                Ok(Err(e)) => return Err(e),
+                // The execution had moved on (stopped, or the task timed out): try the next.
+                Err(_) => continue,
+            }
         }
     }
 }

@@ -4,8 +4,11 @@
 //! deterministic, so it reaches exactly the committed state; the regenerated events are
 //! discarded). Then its outstanding work is issued again: tasks run again (at least once),
 //! timers fire at their original time (at once when that time has passed), `.waitForTaskToken`
-//! tokens are the same as before, activity tasks are queued again with the same token. Map and
-//! Parallel iterations that had finished stay finished: their results are in the journal.
+//! tokens are the same as before. An activity task no worker had taken is queued again with
+//! the same token; one a worker had taken (its `TaskStarted` is in the journal) stays with that
+//! worker: its token is live again, its timeout and heartbeat timers run from their original
+//! times, and it is not offered to other pollers. Map and Parallel iterations that had
+//! finished stay finished: their results are in the journal.
 
 use std::sync::Arc;
 

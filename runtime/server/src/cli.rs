@@ -64,7 +64,8 @@ pub enum Command {
         /// The execution name (default: a UUID).
         #[arg(long)]
         name: Option<String>,
-        /// Wait for the end and print the output (exit 1 when it fails).
+        /// Wait for the end and print the output (exit 1 when it fails). An EXPRESS machine
+        /// runs synchronously, as with --sync.
         #[arg(long)]
         wait: bool,
         /// Run an EXPRESS machine synchronously (StartSyncExecution) and print the output.

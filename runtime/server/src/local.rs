@@ -9,6 +9,8 @@ use asl::simulate::{self, TaskAnswer};
 use asl::ValidateOptions;
 use serde_json::Value;
 
+use crate::out;
+
 /// JSON text, or `@FILE` for a file's contents.
 pub fn read_input(input: &str) -> Result<String> {
     match input.strip_prefix('@') {
@@ -25,21 +27,21 @@ pub fn validate(file: &Path, express: bool) -> Result<ExitCode> {
     let text = read_definition(file)?;
     let diags = asl::validate::validate_text(&text, &ValidateOptions { express, ..Default::default() });
     for d in &diags {
-        println!("{} {d}", d.severity.as_str());
+        out::line(format_args!("{} {d}", d.severity.as_str()))?;
     }
     let errors = diags.iter().filter(|d| d.severity == asl::diagnostic::Severity::Error).count();
     if errors == 0 {
-        println!("OK: {} is a valid state machine definition", file.display());
+        out::line(format_args!("OK: {} is a valid state machine definition", file.display()))?;
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("FAIL: {errors} error(s) in {}", file.display());
+        out::line(format_args!("FAIL: {errors} error(s) in {}", file.display()))?;
         Ok(ExitCode::from(1))
     }
 }
 
 pub fn conformance(dir: &Path, verbose: bool) -> Result<ExitCode> {
     let report = server::conformance::run_dir(dir).with_context(|| format!("reading cases in {}", dir.display()))?;
-    print!("{}", report.render(verbose));
+    out::print(&report.render(verbose))?;
     Ok(if report.total().failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
@@ -73,17 +75,17 @@ pub fn simulate(file: &Path, input: &str, history: bool) -> Result<ExitCode> {
     }
     match finished.status {
         Status::Succeeded(out) => {
-            println!("{}", serde_json::to_string_pretty(&out)?);
+            out::line(serde_json::to_string_pretty(&out)?)?;
             Ok(ExitCode::SUCCESS)
         }
         Status::Failed(f) | Status::Aborted(f) => {
-            println!("FAILED");
-            println!("error: {}", f.error.as_deref().unwrap_or("(none)"));
-            println!("cause: {}", f.cause.as_deref().unwrap_or("(none)"));
+            out::line("FAILED")?;
+            out::line(format_args!("error: {}", f.error.as_deref().unwrap_or("(none)")))?;
+            out::line(format_args!("cause: {}", f.cause.as_deref().unwrap_or("(none)")))?;
             Ok(ExitCode::from(1))
         }
         Status::TimedOut => {
-            println!("TIMED_OUT");
+            out::line("TIMED_OUT")?;
             Ok(ExitCode::from(1))
         }
         Status::Running => bail!("the execution did not finish within the step limit"),
@@ -120,13 +122,13 @@ pub async fn with_functions(file: &Path, input: &str, dir: &Path, history: bool)
     match out.status.as_str() {
         "SUCCEEDED" => {
             let v: Value = serde_json::from_str(out.output.as_deref().unwrap_or("null"))?;
-            println!("{}", serde_json::to_string_pretty(&v)?);
+            out::line(serde_json::to_string_pretty(&v)?)?;
             Ok(ExitCode::SUCCESS)
         }
         status => {
-            println!("{status}");
-            println!("error: {}", out.error.as_deref().unwrap_or("(none)"));
-            println!("cause: {}", out.cause.as_deref().unwrap_or("(none)"));
+            out::line(status)?;
+            out::line(format_args!("error: {}", out.error.as_deref().unwrap_or("(none)")))?;
+            out::line(format_args!("cause: {}", out.cause.as_deref().unwrap_or("(none)")))?;
             Ok(ExitCode::from(1))
         }
     }

@@ -2,6 +2,7 @@
 
 mod cli;
 mod local;
+mod out;
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -29,6 +30,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
+        // The reader went away (`| head`): stop quietly, as other filters do.
+        Err(e) if out::is_closed(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(2)
@@ -49,7 +52,7 @@ async fn run(command: Command) -> Result<ExitCode> {
             let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());
             let done = server::client::deploy(&client, &dir, interactive).await.map_err(anyhow::Error::msg)?;
             for line in done {
-                println!("deployed {line}");
+                out::line(format_args!("deployed {line}"))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -58,10 +61,10 @@ async fn run(command: Command) -> Result<ExitCode> {
             let events = client(&remote)?.history(&execution_arn).await?;
             if json {
                 for e in &events {
-                    println!("{e}");
+                    out::line(e)?;
                 }
             } else {
-                print!("{}", server::client::timeline(&events, terminal_width()));
+                out::print(&server::client::timeline(&events, terminal_width()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -134,41 +137,43 @@ async fn start(remote: &Remote, machine: &str, input: &str, name: Option<String>
     if let Some(n) = name {
         body["name"] = json!(n);
     }
-    if sync {
+    // An Express execution can be described only once it has ended, so waiting for one is
+    // running it synchronously.
+    if sync || (wait && client.machine_type(&arn).await? == "EXPRESS") {
         let out = client.call("StartSyncExecution", body).await?;
-        return Ok(print_end(&out));
+        return print_end(&out);
     }
     let started = client.call("StartExecution", body).await?;
     let execution = started["executionArn"].as_str().unwrap_or_default().to_string();
     if !wait {
-        println!("{execution}");
+        out::line(&execution)?;
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!("started {execution}");
     loop {
         let d = client.call("DescribeExecution", json!({"executionArn": execution})).await?;
         if d["status"] != "RUNNING" {
-            return Ok(print_end(&d));
+            return print_end(&d);
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
 /// Prints an ended execution's output (or error and cause) and picks the exit code.
-fn print_end(d: &Value) -> ExitCode {
+fn print_end(d: &Value) -> Result<ExitCode> {
     let status = d["status"].as_str().unwrap_or("?");
     if status == "SUCCEEDED" {
-        let out = d["output"].as_str().unwrap_or("null");
-        match serde_json::from_str::<Value>(out) {
-            Ok(v) => println!("{}", serde_json::to_string_pretty(&v).unwrap_or_else(|_| out.to_string())),
-            Err(_) => println!("{out}"),
+        let output = d["output"].as_str().unwrap_or("null");
+        match serde_json::from_str::<Value>(output) {
+            Ok(v) => out::line(serde_json::to_string_pretty(&v).unwrap_or_else(|_| output.to_string()))?,
+            Err(_) => out::line(output)?,
         }
-        ExitCode::SUCCESS
+        Ok(ExitCode::SUCCESS)
     } else {
-        println!("{status}");
-        println!("error: {}", d["error"].as_str().unwrap_or("(none)"));
-        println!("cause: {}", d["cause"].as_str().unwrap_or("(none)"));
-        ExitCode::from(1)
+        out::line(status)?;
+        out::line(format_args!("error: {}", d["error"].as_str().unwrap_or("(none)")))?;
+        out::line(format_args!("cause: {}", d["cause"].as_str().unwrap_or("(none)")))?;
+        Ok(ExitCode::from(1))
     }
 }
 
@@ -187,7 +192,7 @@ async fn logs(remote: &Remote, execution: &str, follow: bool) -> Result<ExitCode
         let text = server::client::log_lines(&events);
         let lines: Vec<&str> = text.lines().collect();
         for l in lines.iter().skip(printed) {
-            println!("{l}");
+            out::line(l)?;
         }
         printed = printed.max(lines.len());
         match status.as_str() {

@@ -163,3 +163,38 @@ async fn a_spent_token_is_refused_while_the_execution_goes_on() {
     assert_eq!(types(&h).last().map(String::as_str), Some("WaitStateEntered"));
     engine.stop_execution(&s.execution_arn, None, None).await.unwrap();
 }
+
+/// Shutting down ends every open GetActivityTask at once with no task, and later polls
+/// answer at once too; the task stays scheduled for the next start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_activity_polls_ends_open_long_polls_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let activity = engine.arns().activity("review");
+    engine.store().create_activity(ActivityRecord { arn: activity.clone(), name: "review".into(), created_ms: 0 }).unwrap();
+    let pollers: Vec<_> = (0..2)
+        .map(|i| {
+            let engine = engine.clone();
+            let activity = activity.clone();
+            tokio::spawn(async move { engine.get_activity_task(&activity, Some(&format!("w{i}")), Duration::from_secs(60)).await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let asked = tokio::time::Instant::now();
+    engine.stop_activity_polls();
+    for p in pollers {
+        let answer = tokio::time::timeout(Duration::from_secs(5), p).await.expect("the poll ended").unwrap().unwrap();
+        assert!(answer.is_none(), "{answer:?}");
+    }
+    assert!(asked.elapsed() < Duration::from_secs(2), "the polls took {:?}", asked.elapsed());
+
+    let def = json!({"StartAt": "Review", "States": {"Review": {"Type": "Task", "Resource": activity, "End": true}}});
+    let sm = machine(&engine, "reviews", &def.to_string(), MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "late")).await.unwrap();
+    let asked = tokio::time::Instant::now();
+    let answer = engine.get_activity_task(&activity, Some("w"), Duration::from_secs(60)).await.unwrap();
+    assert!(answer.is_none(), "{answer:?}");
+    assert!(asked.elapsed() < Duration::from_secs(2), "the poll took {:?}", asked.elapsed());
+    let t = types(&history(&engine, &s.execution_arn));
+    assert!(!t.contains(&"ActivityStarted".to_string()), "{t:?}");
+}

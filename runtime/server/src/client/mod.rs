@@ -149,6 +149,22 @@ impl Client {
         }
     }
 
+    /// Whether the state machine `arn` names (itself, or one of its versions or aliases) is
+    /// `EXPRESS` or `STANDARD`: every version of a machine has its type.
+    pub async fn machine_type(&self, arn: &str) -> Result<String, ClientError> {
+        // arn:aws:states:REGION:ACCOUNT:stateMachine:NAME[:VERSION|:ALIAS]
+        let base = arn.split(':').take(7).collect::<Vec<_>>().join(":");
+        let d = self.call("DescribeStateMachine", json!({"stateMachineArn": base})).await?;
+        match d["type"].as_str() {
+            Some(t) => Ok(t.to_string()),
+            None => Err(ClientError {
+                status: 200,
+                code: "InvalidResponse".into(),
+                message: format!("DescribeStateMachine of {base} answered no type: {d}"),
+            }),
+        }
+    }
+
     /// The whole history of an execution, oldest first.
     pub async fn history(&self, execution_arn: &str) -> Result<Vec<Value>, ClientError> {
         let mut events = Vec::new();

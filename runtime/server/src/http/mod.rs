@@ -1,6 +1,7 @@
 //! The HTTP server: hyper 1 on tokio, HTTP/1.1 with keep-alive, a header-read timeout and a
 //! body timeout against slow clients, a cap on open connections, and graceful shutdown
-//! (stop accepting, let requests in flight finish within a grace period).
+//! (stop accepting, answer activity long polls with no task, let the other requests in flight
+//! finish within a grace period).
 //!
 //! [`app`] decides what each request is; this module only moves bytes.
 
@@ -85,8 +86,11 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
 }
 
 impl Server {
-    /// Stops accepting, waits for requests in flight (up to the grace period) and returns.
+    /// Stops accepting, ends every GetActivityTask long poll at once with no task (AWS's
+    /// answer when none came), waits for the other requests in flight (up to the grace
+    /// period) and returns.
     pub async fn stop(mut self) {
+        self.app.engine.stop_activity_polls();
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -147,5 +151,59 @@ async fn accept_loop(listener: TcpListener, app: Arc<App>, mut shutdown: oneshot
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("every connection closed"),
         _ = tokio::time::sleep(grace) => tracing::warn!("connections still open after {grace:?}; closing anyway"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use serde_json::{json, Value};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpStream;
+
+    use crate::config::Config;
+
+    /// One API call on its own connection; answers the status line and the body.
+    async fn call(addr: std::net::SocketAddr, op: &str, body: Value) -> (String, Value) {
+        let body = body.to_string();
+        let mut s = TcpStream::connect(addr).await.unwrap();
+        let head = format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/x-amz-json-1.0\r\n\
+             X-Amz-Target: AWSStepFunctions.{op}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        s.write_all(head.as_bytes()).await.unwrap();
+        s.write_all(body.as_bytes()).await.unwrap();
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await.unwrap();
+        let text = String::from_utf8(buf).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no HTTP answer: {text:?}"));
+        let status = head.lines().next().unwrap_or_default().to_string();
+        (status, serde_json::from_str(body).unwrap_or_else(|e| panic!("{e}: {body:?}")))
+    }
+
+    /// A worker's open GetActivityTask does not hold shutdown for the grace period: it is
+    /// answered at once with no task, and the server stops promptly.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn shutdown_answers_open_activity_polls_with_no_task() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config::for_dir(dir.path());
+        config.limits.activity_poll_seconds = 60;
+        config.limits.shutdown_grace_seconds = 30;
+        let srv = super::start(config).await.unwrap();
+        let addr = srv.addr;
+        let (status, created) = call(addr, "CreateActivity", json!({"name": "review"})).await;
+        assert!(status.contains(" 200 "), "{status} {created}");
+        let arn = created["activityArn"].as_str().unwrap().to_string();
+        let poll = tokio::spawn(async move { call(addr, "GetActivityTask", json!({"activityArn": arn, "workerName": "w"})).await });
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(!poll.is_finished(), "the poll did not wait");
+        let asked = Instant::now();
+        tokio::time::timeout(Duration::from_secs(10), srv.stop()).await.expect("the server stopped within 10 s");
+        assert!(asked.elapsed() < Duration::from_secs(5), "stopping took {:?}", asked.elapsed());
+        let (status, body) = poll.await.unwrap();
+        assert!(status.contains(" 200 "), "{status} {body}");
+        assert_eq!(body, json!({}), "no task: no taskToken");
     }
 }
