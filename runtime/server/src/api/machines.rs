@@ -119,6 +119,9 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
     let publish = r.opt_bool("publish")?.unwrap_or(false);
     let version_description = r.opt_string("versionDescription", 0, 256)?;
     store::arn::validate_name(&name).map_err(|e| ApiError::new("InvalidName", format!("Invalid Name: '{name}': {e}")))?;
+    if version_description.is_some() && !publish {
+        return Err(ApiError::validation("versionDescription can only be set when publish is true"));
+    }
     check_role(&role_arn)?;
     check_definition(&definition, kind)?;
     let arn = api.engine.arns().state_machine(&name);
@@ -141,7 +144,14 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
         if created.created && !tags.is_empty() {
             store.tag(&created.record.arn, &tags)?;
         }
-        let version = if publish { Some(store.publish_version(&created.record.arn, version_description, None, now)?) } else { None };
+        let version = match (publish, created.created) {
+            (false, _) => None,
+            (true, true) => Some(store.publish_version(&created.record.arn, version_description, None, now)?),
+            // A repeat with publish: idempotent only if the original create published this
+            // revision with this description (AWS's check includes publish and
+            // versionDescription); it never publishes anything itself.
+            (true, false) => published(&*store, &created.record, &version_description)?,
+        };
         Ok((created.record, version))
     })
     .await?;
@@ -149,11 +159,35 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
         StoreError::AlreadyExists(_) => ApiError::new("StateMachineAlreadyExists", format!("State Machine Already Exists: '{arn}'")),
         e => e.into(),
     })?;
+    if publish && version.is_none() {
+        return Err(ApiError::new(
+            "StateMachineAlreadyExists",
+            format!(
+                "State Machine Already Exists: '{arn}' has no published version of its current revision with this versionDescription, \
+                 and a repeated CreateStateMachine does not publish one"
+            ),
+        ));
+    }
     Ok(Obj::new()
         .put("stateMachineArn", record.arn)
         .time("creationDate", record.created_ms)
         .opt("stateMachineVersionArn", version.map(|v| v.arn))
         .build())
+}
+
+/// The version of `m`'s current revision published with `description`, if there is one.
+fn published(store: &dyn store::Store, m: &StateMachineRecord, description: &Option<String>) -> Result<Option<VersionRecord>, StoreError> {
+    let mut query = ListQuery { max: store::MAX_PAGE_SIZE, next_token: None };
+    loop {
+        let page = store.list_versions(&m.arn, &query)?;
+        if let Some(v) = page.items.into_iter().find(|v| v.revision_id == m.revision_id && v.description == *description) {
+            return Ok(Some(v));
+        }
+        match page.next_token {
+            Some(t) => query.next_token = Some(t),
+            None => return Ok(None),
+        }
+    }
 }
 
 /// What DescribeStateMachine says of a machine (its current revision) or of one version.

@@ -296,3 +296,44 @@ async fn test_state_answers_for_one_state() {
     let e = err(&api, "TestState", json!({"definition": def, "mock": {"result": "1", "errorOutput": {}}})).await;
     assert_eq!(e.code, "ValidationException");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_repeat_with_publish_answers_the_version_the_create_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let create = |publish: bool, description: Option<&str>| {
+        let mut body = json!({"name": "m", "definition": pass_machine("a"), "roleArn": ROLE, "publish": publish});
+        if let Some(d) = description {
+            body["versionDescription"] = d.into();
+        }
+        body
+    };
+    let e = err(&api, "CreateStateMachine", create(false, Some("v1"))).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("versionDescription") && e.message.contains("publish"), "{e}");
+    let e = err(&api, "CreateStateMachine", json!({"name": "m", "definition": pass_machine("a"), "roleArn": ROLE, "versionDescription": ""})).await;
+    assert_eq!(e.code, "ValidationException");
+
+    let first = ok(&api, "CreateStateMachine", create(true, Some("v1"))).await;
+    let arn = first["stateMachineArn"].as_str().unwrap().to_string();
+    assert_eq!(first["stateMachineVersionArn"], format!("{arn}:1"));
+    // A true retry answers the same version and publishes nothing.
+    let again = ok(&api, "CreateStateMachine", create(true, Some("v1"))).await;
+    assert_eq!(again["stateMachineVersionArn"], first["stateMachineVersionArn"]);
+    // Another description, or no description, is another request.
+    let e = err(&api, "CreateStateMachine", create(true, Some("v2"))).await;
+    assert_eq!(e.code, "StateMachineAlreadyExists");
+    assert!(e.message.contains(&arn) && e.message.contains("versionDescription"), "{e}");
+    let e = err(&api, "CreateStateMachine", create(true, None)).await;
+    assert_eq!(e.code, "StateMachineAlreadyExists");
+    let versions = ok(&api, "ListStateMachineVersions", json!({"stateMachineArn": arn})).await;
+    assert_eq!(versions["stateMachineVersions"].as_array().unwrap().len(), 1, "{versions}");
+
+    // A machine created without publishing is not published by a repeat with publish.
+    let plain = ok(&api, "CreateStateMachine", json!({"name": "n", "definition": pass_machine("a"), "roleArn": ROLE})).await;
+    let plain = plain["stateMachineArn"].as_str().unwrap().to_string();
+    let e = err(&api, "CreateStateMachine", json!({"name": "n", "definition": pass_machine("a"), "roleArn": ROLE, "publish": true})).await;
+    assert_eq!(e.code, "StateMachineAlreadyExists");
+    let versions = ok(&api, "ListStateMachineVersions", json!({"stateMachineArn": plain})).await;
+    assert_eq!(versions["stateMachineVersions"], json!([]));
+}
