@@ -127,7 +127,7 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let map_run = r.opt_string("mapRunArn", 1, 2000)?;
     let redrive = r.opt_enum("redriveFilter", &["REDRIVEN", "NOT_REDRIVEN"])?;
     if let Some(m) = map_run {
-        return Err(ApiError::new("ResourceNotFound", format!("Map Run Does Not Exist: '{m}' (stepwasm runs Distributed Map inline, without map runs)")));
+        return Err(no_map_run(&m));
     }
     let scope = match &sm {
         None => ExecutionScope::All,

@@ -115,7 +115,7 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
     let logging_json = logging(&mut r)?;
     let tracing_json = tracing_cfg(&mut r)?;
     let encryption_json = encryption(&mut r)?;
-    let tags = tags::read_tags(&mut r, "tags")?;
+    let tags = tags::read_tags(&mut r, "tags", &api.engine.arns().state_machine(&name))?;
     let publish = r.opt_bool("publish")?.unwrap_or(false);
     let version_description = r.opt_string("versionDescription", 0, 256)?;
     store::arn::validate_name(&name).map_err(|e| ApiError::new("InvalidName", format!("Invalid Name: '{name}': {e}")))?;

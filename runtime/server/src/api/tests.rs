@@ -337,3 +337,42 @@ async fn create_repeat_with_publish_answers_the_version_the_create_published() {
     let versions = ok(&api, "ListStateMachineVersions", json!({"stateMachineArn": plain})).await;
     assert_eq!(versions["stateMachineVersions"], json!([]));
 }
+
+fn resource_name(e: &ApiError) -> Option<&str> {
+    e.extra.iter().find(|(k, _)| *k == "resourceName").map(|(_, v)| v.as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tag_map_run_and_alias_errors_name_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let sm = ok(&api, "CreateStateMachine", json!({"name": "t", "definition": pass_machine("a"), "roleArn": ROLE, "publish": true})).await;
+    let v1 = sm["stateMachineVersionArn"].as_str().unwrap().to_string();
+    let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
+    let many: Vec<Value> = (0..51).map(|i| json!({"key": format!("k{i}"), "value": "v"})).collect();
+    let e = err(&api, "TagResource", json!({"resourceArn": sm, "tags": many})).await;
+    assert_eq!((e.code, resource_name(&e)), ("TooManyTags", Some(sm.as_str())), "{e}");
+    let e = err(&api, "CreateStateMachine", json!({"name": "u", "definition": pass_machine("a"), "roleArn": ROLE, "tags": many})).await;
+    assert_eq!(e.code, "TooManyTags");
+    assert_eq!(resource_name(&e), Some("arn:aws:states:us-east-1:123456789012:stateMachine:u"));
+    let e = err(&api, "CreateActivity", json!({"name": "w", "tags": many})).await;
+    assert_eq!((e.code, resource_name(&e)), ("TooManyTags", Some("arn:aws:states:us-east-1:123456789012:activity:w")));
+
+    let long = "k".repeat(129);
+    let e = err(&api, "UntagResource", json!({"resourceArn": sm, "tagKeys": ["ok", long]})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("'tagKeys.2.member'") && e.message.contains("between 1 and 128"), "{e}");
+    ok(&api, "UntagResource", json!({"resourceArn": sm, "tagKeys": ["k".repeat(128)]})).await;
+
+    let map_run = "arn:aws:states:us-east-1:123456789012:mapRun:t/m:1";
+    let e = err(&api, "ListExecutions", json!({"mapRunArn": map_run})).await;
+    assert_eq!((e.code, resource_name(&e)), ("ResourceNotFound", Some(map_run)), "{e}");
+    let e = err(&api, "DescribeMapRun", json!({"mapRunArn": map_run})).await;
+    assert_eq!((e.code, resource_name(&e)), ("ResourceNotFound", Some(map_run)), "{e}");
+
+    let alias = ok(&api, "CreateStateMachineAlias", json!({"name": "live", "routingConfiguration": [{"stateMachineVersionArn": v1, "weight": 100}]})).await;
+    let alias = alias["stateMachineAliasArn"].as_str().unwrap().to_string();
+    let e = err(&api, "UpdateStateMachineAlias", json!({"stateMachineAliasArn": alias})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains(&alias) && e.message.contains("description") && e.message.contains("routingConfiguration"), "{e}");
+}
