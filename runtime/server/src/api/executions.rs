@@ -126,17 +126,25 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let next_token = r.next_token(3096)?;
     let map_run = r.opt_string("mapRunArn", 1, 2000)?;
     let redrive = r.opt_enum("redriveFilter", &["REDRIVEN", "NOT_REDRIVEN"])?;
-    if let Some(m) = map_run {
-        return Err(no_map_run(&m));
+    // AWS lists the executions of one state machine (version, alias) or of one map run.
+    let sm = match (sm, map_run) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::validation("ListExecutions takes a stateMachineArn or a mapRunArn, not both"));
+        }
+        (None, None) => return Err(ApiError::validation("ListExecutions needs a stateMachineArn or a mapRunArn (neither was given)")),
+        (None, Some(m)) => return Err(no_map_run(&m)),
+        (Some(arn), None) => arn,
+    };
+    if status == Some("PENDING_REDRIVE") {
+        return Err(ApiError::validation(
+            "statusFilter PENDING_REDRIVE applies to the child workflow executions of a map run: give a mapRunArn, not a stateMachineArn",
+        ));
     }
-    let scope = match &sm {
-        None => ExecutionScope::All,
-        Some(arn) => match Arn::parse(arn).map_err(|e| ApiError::new("InvalidArn", format!("Invalid Arn: {e}")))?.resource {
-            Resource::StateMachine { .. } => ExecutionScope::StateMachine(arn.clone()),
-            Resource::Version { .. } => ExecutionScope::Version(arn.clone()),
-            Resource::Alias { .. } => ExecutionScope::Alias(arn.clone()),
-            _ => return Err(ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}' is not a state machine ARN"))),
-        },
+    let scope = match Arn::parse(&sm).map_err(|e| ApiError::new("InvalidArn", format!("Invalid Arn: {e}")))?.resource {
+        Resource::StateMachine { .. } => ExecutionScope::StateMachine(sm),
+        Resource::Version { .. } => ExecutionScope::Version(sm),
+        Resource::Alias { .. } => ExecutionScope::Alias(sm),
+        _ => return Err(ApiError::new("InvalidArn", format!("Invalid Arn: '{sm}' is not a state machine ARN"))),
     };
     if let ExecutionScope::StateMachine(arn) = &scope {
         if api.engine.store().state_machine(arn)?.is_none() {

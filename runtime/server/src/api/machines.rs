@@ -63,7 +63,49 @@ fn logging(r: &mut Req) -> Result<Option<String>, ApiError> {
     if cfg.get("includeExecutionData").is_some_and(|v| !v.is_boolean()) {
         return Err(ApiError::new("InvalidLoggingConfiguration", "Invalid Logging Configuration: includeExecutionData must be a boolean"));
     }
+    let invalid = |m: String| ApiError::new("InvalidLoggingConfiguration", format!("Invalid Logging Configuration: {m}"));
+    let destinations = match cfg.get("destinations") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(list)) => list.as_slice(),
+        Some(other) => return Err(invalid(format!("destinations must be a list, not {other}"))),
+    };
+    if destinations.len() > 1 {
+        return Err(invalid(format!("destinations holds at most 1 destination ({} given)", destinations.len())));
+    }
+    let level = cfg.get("level").and_then(Value::as_str).unwrap_or("OFF");
+    if level != "OFF" && destinations.is_empty() {
+        return Err(invalid(format!("level {level} needs a destination: destinations must hold one CloudWatch Logs log group")));
+    }
+    for d in destinations {
+        let arn = d.get("cloudWatchLogsLogGroup").and_then(|g| g.get("logGroupArn")).and_then(Value::as_str);
+        match arn {
+            Some(a) if is_log_group_arn(a) => {}
+            Some(a) => {
+                return Err(invalid(format!(
+                    "destinations[0].cloudWatchLogsLogGroup.logGroupArn '{a}' is not a log group ARN \
+                     (arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*)"
+                )))
+            }
+            None => return Err(invalid("destinations[0] needs cloudWatchLogsLogGroup.logGroupArn".into())),
+        }
+    }
     Ok(Some(Value::Object(cfg).to_string()))
+}
+
+/// A CloudWatch Logs log group ARN as logging destinations take it:
+/// `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME:*`.
+fn is_log_group_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [prefix, partition, service, region, account, kind, rest] = parts[..] else { return false };
+    let Some(name) = rest.strip_suffix(":*") else { return false };
+    prefix == "arn"
+        && !partition.is_empty()
+        && service == "logs"
+        && !region.is_empty()
+        && !account.is_empty()
+        && kind == "log-group"
+        && !name.is_empty()
+        && !name.contains(':')
 }
 
 fn tracing_cfg(r: &mut Req) -> Result<Option<String>, ApiError> {

@@ -376,3 +376,50 @@ async fn tag_map_run_and_alias_errors_name_what_is_wrong() {
     assert_eq!(e.code, "ValidationException");
     assert!(e.message.contains(&alias) && e.message.contains("description") && e.message.contains("routingConfiguration"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_configuration_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let group = |name: &str| json!({"cloudWatchLogsLogGroup": {"logGroupArn": format!("arn:aws:logs:us-east-1:123456789012:log-group:{name}")}});
+    let create = |logging: Value| json!({"name": "l", "definition": pass_machine("a"), "roleArn": ROLE, "loggingConfiguration": logging});
+    let refused = [
+        (json!({"level": "ALL", "destinations": [group("a:*"), group("b:*")]}), "at most 1 destination"),
+        (json!({"level": "ERROR"}), "level ERROR needs a destination"),
+        (json!({"level": "FATAL", "destinations": []}), "level FATAL needs a destination"),
+        (json!({"level": "ALL", "destinations": [group("a")]}), "is not a log group ARN"),
+        (json!({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:s3:::bucket:*"}}]}), "is not a log group ARN"),
+        (json!({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {}}]}), "needs cloudWatchLogsLogGroup.logGroupArn"),
+    ];
+    for (logging, says) in refused {
+        let e = err(&api, "CreateStateMachine", create(logging.clone())).await;
+        assert_eq!(e.code, "InvalidLoggingConfiguration", "{logging}: {e}");
+        assert!(e.message.contains(says), "{logging}: {e}");
+    }
+    let good = json!({"level": "ALL", "includeExecutionData": true, "destinations": [group("a:*")]});
+    let arn = ok(&api, "CreateStateMachine", create(good.clone())).await["stateMachineArn"].as_str().unwrap().to_string();
+    ok(&api, "CreateStateMachine", json!({"name": "off", "definition": pass_machine("a"), "roleArn": ROLE, "loggingConfiguration": {"level": "OFF"}})).await;
+    let e = err(&api, "UpdateStateMachine", json!({"stateMachineArn": arn, "loggingConfiguration": {"level": "ERROR"}})).await;
+    assert_eq!(e.code, "InvalidLoggingConfiguration", "{e}");
+    assert_eq!(ok(&api, "DescribeStateMachine", json!({"stateMachineArn": arn})).await["loggingConfiguration"], good);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_executions_needs_exactly_one_of_machine_and_map_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let sm = ok(&api, "CreateStateMachine", json!({"name": "m", "definition": pass_machine("a"), "roleArn": ROLE})).await;
+    let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
+    let map_run = "arn:aws:states:us-east-1:123456789012:mapRun:m/x:1";
+    let e = err(&api, "ListExecutions", json!({})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("stateMachineArn or a mapRunArn"), "{e}");
+    let e = err(&api, "ListExecutions", json!({"stateMachineArn": sm, "mapRunArn": map_run})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("not both"), "{e}");
+    let e = err(&api, "ListExecutions", json!({"stateMachineArn": sm, "statusFilter": "PENDING_REDRIVE"})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("PENDING_REDRIVE"), "{e}");
+    ok(&api, "ListExecutions", json!({"stateMachineArn": sm, "statusFilter": "FAILED"})).await;
+}
+
