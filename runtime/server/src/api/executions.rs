@@ -63,20 +63,21 @@ pub(crate) fn sync_value(out: SyncOutcome, trace: Option<String>, metadata_only:
     o.build()
 }
 
-/// Whether (and why not) RedriveExecution would take this execution now.
-fn redrive_status(e: &ExecutionRecord, now: i64) -> (&'static str, Option<String>) {
-    if e.kind == MachineKind::Express {
-        return ("NOT_REDRIVABLE", Some("Express executions cannot be redriven".into()));
+/// Whether (and why not, in AWS's words) RedriveExecution would take this Standard execution
+/// now; `machine_exists`: its state machine has not been deleted.
+fn redrive_status(e: &ExecutionRecord, machine_exists: bool, now: i64) -> (&'static str, Option<String>) {
+    if !machine_exists {
+        return ("NOT_REDRIVABLE", Some("State machine is in DELETING status.".into()));
     }
     match e.status {
         ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => {
             if now - e.stop_ms.unwrap_or(e.start_ms) > REDRIVE_WINDOW_MS {
-                ("NOT_REDRIVABLE", Some("Execution ended more than 14 days ago".into()))
+                ("NOT_REDRIVABLE", Some("Execution redrivable period exceeded.".into()))
             } else {
                 ("REDRIVABLE", None)
             }
         }
-        s => ("NOT_REDRIVABLE", Some(format!("Execution is {}", s.as_str()))),
+        s => ("NOT_REDRIVABLE", Some(format!("Execution is {} and cannot be redriven.", s.as_str()))),
     }
 }
 
@@ -94,10 +95,12 @@ fn summary(e: &ExecutionRecord) -> Obj {
         .opt_time("redriveDate", e.redrive_ms)
 }
 
-pub(crate) fn describe_value(e: ExecutionRecord, metadata_only: bool) -> Value {
-    let (redrive, reason) = redrive_status(&e, now_ms());
+/// DescribeExecution's answer; `machine_exists`: the execution's state machine has not been
+/// deleted (read only for Standard executions).
+pub(crate) fn describe_value(e: ExecutionRecord, machine_exists: bool, metadata_only: bool) -> Value {
+    let redrive = (e.kind == MachineKind::Standard).then(|| redrive_status(&e, machine_exists, now_ms()));
     let mut o = summary(&e).opt("traceHeader", e.trace_header).opt("error", e.error).opt("cause", e.cause);
-    if e.kind == MachineKind::Standard {
+    if let Some((redrive, reason)) = redrive {
         o = o.put("redriveCount", e.redrive_count).put("redriveStatus", redrive).opt("redriveStatusReason", reason);
     }
     if !metadata_only {
@@ -112,7 +115,9 @@ pub(crate) fn describe_value(e: ExecutionRecord, metadata_only: bool) -> Value {
 pub(crate) fn describe(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let arn = r.string("executionArn", 1, 256)?;
     let metadata_only = r.opt_enum("includedData", &["ALL_DATA", "METADATA_ONLY"])? == Some("METADATA_ONLY");
-    Ok(describe_value(api.engine.describe_execution(&arn)?, metadata_only))
+    let e = api.engine.describe_execution(&arn)?;
+    let machine_exists = e.kind == MachineKind::Express || api.engine.store().state_machine(&e.state_machine_arn)?.is_some();
+    Ok(describe_value(e, machine_exists, metadata_only))
 }
 
 fn status_filter(s: &str) -> ExecutionStatus {

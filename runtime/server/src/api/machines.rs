@@ -415,7 +415,17 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
     let (role, updated, revision, logging, tracing) = match (&version, &machine) {
         (Some(v), _) => (v.role_arn.clone(), v.created_ms, v.revision_id.clone(), v.logging_json.clone(), v.tracing_json.clone()),
         (None, Some(m)) => (m.role_arn.clone(), m.updated_ms, m.revision_id.clone(), m.logging_json.clone(), m.tracing_json.clone()),
-        (None, None) => (String::new(), exec.start_ms, None, None, None),
+        // The machine was deleted: the execution still runs (or ran) its own definition with
+        // the role it was started with, as AWS goes on describing it.
+        (None, None) => match api.engine.execution_role(&arn)? {
+            Some(role) => (role, exec.start_ms, None, None, None),
+            None => {
+                return Err(ApiError::new(
+                    "StateMachineDoesNotExist",
+                    format!("State Machine Does Not Exist: '{}' (deleted; Express execution {arn} keeps no record of its role)", exec.state_machine_arn),
+                ))
+            }
+        },
     };
     Ok(Obj::new()
         .put("stateMachineArn", exec.state_machine_version_arn.clone().unwrap_or(exec.state_machine_arn.clone()))

@@ -423,3 +423,43 @@ async fn list_executions_needs_exactly_one_of_machine_and_map_run() {
     ok(&api, "ListExecutions", json!({"stateMachineArn": sm, "statusFilter": "FAILED"})).await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redrive_tokens_reasons_and_a_deleted_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let fail = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}}).to_string();
+    let sm = ok(&api, "CreateStateMachine", json!({"name": "f", "definition": fail, "roleArn": ROLE})).await;
+    let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
+    let ok_sm = ok(&api, "CreateStateMachine", json!({"name": "p", "definition": pass_machine("a"), "roleArn": ROLE})).await;
+    let ok_ex = ok(&api, "StartExecution", json!({"stateMachineArn": ok_sm["stateMachineArn"]})).await;
+    let d = wait_done(&api, ok_ex["executionArn"].as_str().unwrap()).await;
+    assert_eq!((d["redriveStatus"].as_str(), d["redriveStatusReason"].as_str()), (Some("NOT_REDRIVABLE"), Some("Execution is SUCCEEDED and cannot be redriven.")));
+
+    let ex = ok(&api, "StartExecution", json!({"stateMachineArn": sm})).await["executionArn"].as_str().unwrap().to_string();
+    let d = wait_done(&api, &ex).await;
+    assert_eq!((d["status"].as_str(), d["redriveStatus"].as_str()), (Some("FAILED"), Some("REDRIVABLE")));
+    assert!(d.get("redriveStatusReason").is_none(), "{d}");
+
+    // A repeated client token answers the first redrive, even after the redriven run ended.
+    let first = ok(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t1"})).await;
+    wait_done(&api, &ex).await;
+    let again = ok(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t1"})).await;
+    assert_eq!(again["redriveDate"], first["redriveDate"]);
+    let d = wait_done(&api, &ex).await;
+    assert_eq!(d["redriveCount"], 1, "{d}");
+    // Another token is another redrive.
+    ok(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t2"})).await;
+    let d = wait_done(&api, &ex).await;
+    assert_eq!(d["redriveCount"], 2, "{d}");
+
+    // Once its machine is deleted the execution cannot be redriven, and is still described
+    // with the definition and role it ran with.
+    ok(&api, "DeleteStateMachine", json!({"stateMachineArn": sm})).await;
+    let d = ok(&api, "DescribeExecution", json!({"executionArn": ex})).await;
+    assert_eq!((d["redriveStatus"].as_str(), d["redriveStatusReason"].as_str()), (Some("NOT_REDRIVABLE"), Some("State machine is in DELETING status.")));
+    let e = err(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t3"})).await;
+    assert_eq!(e.code, "ExecutionNotRedrivable");
+    assert!(e.message.contains("DELETING"), "{e}");
+    let m = ok(&api, "DescribeStateMachineForExecution", json!({"executionArn": ex})).await;
+    assert_eq!((m["roleArn"].as_str(), m["definition"].as_str(), m["stateMachineArn"].as_str()), (Some(ROLE), Some(fail.as_str()), Some(sm.as_str())));
+}
