@@ -309,6 +309,8 @@ pub(crate) fn info_of(rec: &ExecutionRecord, role_arn: String) -> Result<Executi
         name: rec.name.clone(),
         state_machine_arn: rec.state_machine_arn.clone(),
         state_machine_name,
+        state_machine_version_arn: rec.state_machine_version_arn.clone(),
+        state_machine_alias_arn: rec.state_machine_alias_arn.clone(),
         role_arn,
         start_time_ms: rec.start_ms,
         input,

@@ -220,6 +220,17 @@ async fn versions_aliases_and_tags() {
     let s = ok(&api, "StartExecution", json!({"stateMachineArn": alias})).await;
     let d = wait_done(&api, s["executionArn"].as_str().unwrap()).await;
     assert_eq!((d["output"].as_str(), d["stateMachineAliasArn"].as_str(), d["stateMachineVersionArn"].as_str()), (Some("\"one\""), Some(alias.as_str()), Some(v1.as_str())));
+    // ExecutionStarted names the alias and the version too; a start by version names the version.
+    let h = ok(&api, "GetExecutionHistory", json!({"executionArn": s["executionArn"]})).await;
+    let started = &h["events"][0]["executionStartedEventDetails"];
+    assert_eq!((started["stateMachineAliasArn"].as_str(), started["stateMachineVersionArn"].as_str()), (Some(alias.as_str()), Some(v1.as_str())), "{h}");
+    let by_version = ok(&api, "StartExecution", json!({"stateMachineArn": v1})).await;
+    let by_version = by_version["executionArn"].as_str().unwrap().to_string();
+    wait_done(&api, &by_version).await;
+    let h = ok(&api, "GetExecutionHistory", json!({"executionArn": by_version})).await;
+    let started = &h["events"][0]["executionStartedEventDetails"];
+    assert_eq!(started["stateMachineVersionArn"].as_str(), Some(v1.as_str()), "{h}");
+    assert!(started.get("stateMachineAliasArn").is_none(), "{h}");
     ok(&api, "UpdateStateMachineAlias", json!({"stateMachineAliasArn": alias, "routingConfiguration": [{"stateMachineVersionArn": v2, "weight": 100}]})).await;
     let a = ok(&api, "DescribeStateMachineAlias", json!({"stateMachineAliasArn": alias})).await;
     assert_eq!(a["routingConfiguration"], json!([{"stateMachineVersionArn": v2, "weight": 100}]));
