@@ -152,6 +152,12 @@ impl Engine {
                 return Ok(ms);
             }
         }
+        if inner.store.state_machine(&rec.state_machine_arn)?.is_none() {
+            return Err(EngineError::ExecutionNotRedrivable(format!(
+                "Execution {arn} cannot be redriven: its state machine {} was deleted (State machine is in DELETING status)",
+                rec.state_machine_arn
+            )));
+        }
         if rec.status == ExecutionStatus::Running {
             return Err(EngineError::ExecutionNotRedrivable(format!("Execution {arn} is RUNNING")));
         }
@@ -165,12 +171,6 @@ impl Engine {
         if now_ms() - stopped > REDRIVE_WINDOW_MS {
             return Err(EngineError::ExecutionNotRedrivable(format!(
                 "Execution {arn} ended more than 14 days ago and can no longer be redriven"
-            )));
-        }
-        if inner.store.state_machine(&rec.state_machine_arn)?.is_none() {
-            return Err(EngineError::ExecutionNotRedrivable(format!(
-                "Execution {arn} cannot be redriven: its state machine {} was deleted (State machine is in DELETING status)",
-                rec.state_machine_arn
             )));
         }
         let machine = inner.machine(&rec.definition, false)?;
