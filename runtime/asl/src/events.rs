@@ -27,7 +27,7 @@ pub struct HistoryEvent {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Details {
     None,
-    ExecutionStarted { input: Arc<str>, role_arn: String },
+    ExecutionStarted { input: Arc<str>, role_arn: String, alias_arn: Option<String>, version_arn: Option<String> },
     ExecutionSucceeded { output: Arc<str> },
     ExecutionRedriven { redrive_count: u64 },
     /// `executionFailedEventDetails`, `executionAbortedEventDetails`, `taskFailedEventDetails`... :
@@ -130,10 +130,12 @@ impl Serialize for Body<'_> {
         let mut m = s.serialize_map(None)?;
         match self.0 {
             Details::None => {}
-            Details::ExecutionStarted { input, role_arn } => {
+            Details::ExecutionStarted { input, role_arn, alias_arn, version_arn } => {
                 m.serialize_entry("input", &**input)?;
                 m.serialize_entry("inputDetails", &NotTruncated)?;
                 m.serialize_entry("roleArn", role_arn)?;
+                entry_if(&mut m, "stateMachineAliasArn", alias_arn)?;
+                entry_if(&mut m, "stateMachineVersionArn", version_arn)?;
             }
             Details::ExecutionSucceeded { output } => {
                 m.serialize_entry("output", &**output)?;

@@ -91,6 +91,8 @@ pub fn local_info(state_machine: &str, name: &str, input: Value, start_time_ms: 
         name: name.to_string(),
         state_machine_arn: format!("arn:aws:states:local:000000000000:stateMachine:{state_machine}"),
         state_machine_name: state_machine.to_string(),
+        state_machine_version_arn: None,
+        state_machine_alias_arn: None,
         role_arn: "arn:aws:iam::000000000000:role/stepwasm".to_string(),
         start_time_ms,
         input,

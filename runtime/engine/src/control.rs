@@ -16,6 +16,46 @@ use crate::{lock, now_ms, start, Engine, EngineError};
 const REDRIVE_WINDOW_MS: i64 = 14 * 24 * 3600 * 1000;
 /// The longest token AWS accepts.
 const MAX_TOKEN_LEN: usize = 1024;
+/// RedriveExecution answers idempotently for the last this many client tokens of an
+/// execution (AWS)...
+const REDRIVE_TOKENS_KEPT: usize = 10;
+/// ...for this long after each was first used (AWS: 15 minutes).
+const REDRIVE_TOKEN_MS: i64 = 15 * 60 * 1000;
+
+/// The client tokens of successful redrives, per execution, oldest first. Kept in memory only:
+/// after a restart a repeated token redrives again if the execution can be redriven.
+#[derive(Default)]
+pub(crate) struct RedriveTokens(std::collections::HashMap<String, std::collections::VecDeque<RedriveToken>>);
+
+struct RedriveToken {
+    token: String,
+    first_used_ms: i64,
+    redrive_ms: i64,
+}
+
+impl RedriveTokens {
+    /// The redrive time answered when `token` was first used on `arn`, if it is still valid.
+    fn get(&mut self, arn: &str, token: &str, now: i64) -> Option<i64> {
+        self.forget_expired(now);
+        self.0.get(arn)?.iter().find(|t| t.token == token).map(|t| t.redrive_ms)
+    }
+
+    fn remember(&mut self, arn: &str, token: &str, now: i64, redrive_ms: i64) {
+        self.forget_expired(now);
+        let kept = self.0.entry(arn.to_string()).or_default();
+        if kept.len() == REDRIVE_TOKENS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(RedriveToken { token: token.to_string(), first_used_ms: now, redrive_ms });
+    }
+
+    fn forget_expired(&mut self, now: i64) {
+        self.0.retain(|_, kept| {
+            kept.retain(|t| now - t.first_used_ms <= REDRIVE_TOKEN_MS);
+            !kept.is_empty()
+        });
+    }
+}
 
 impl Engine {
     /// DescribeExecution: Standard executions from the store, Express ones while they are in
@@ -97,21 +137,28 @@ impl Engine {
     }
 
     /// RedriveExecution: resumes a FAILED, TIMED_OUT or ABORTED Standard execution (ended less
-    /// than 14 days ago) from the states that did not succeed; answers the redrive time.
-    /// Calling it again with the same `client_token` while the redriven run is going answers
-    /// the same time.
+    /// than 14 days ago, its state machine not deleted) from the states that did not succeed;
+    /// answers the redrive time. Calling it again with a `client_token` among the last 10 of
+    /// successful redrives of this execution, within 15 minutes of the token's first use,
+    /// answers that redrive's time and redrives nothing (AWS); the tokens are kept in memory.
     pub async fn redrive_execution(&self, arn: &str, client_token: Option<&str>) -> Result<i64, EngineError> {
         let inner = &self.inner;
         if is_express_arn(arn)? {
             return Err(EngineError::ExecutionNotRedrivable(format!("Execution {arn} is an Express execution")));
         }
         let rec = inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
-        if rec.status == ExecutionStatus::Running {
-            if client_token.is_some() {
-                if let Some(ms) = rec.redrive_ms {
-                    return Ok(ms);
-                }
+        if let Some(token) = client_token {
+            if let Some(ms) = lock(&inner.redrive_tokens).get(arn, token, now_ms()) {
+                return Ok(ms);
             }
+        }
+        if inner.store.state_machine(&rec.state_machine_arn)?.is_none() {
+            return Err(EngineError::ExecutionNotRedrivable(format!(
+                "Execution {arn} cannot be redriven: its state machine {} was deleted (State machine is in DELETING status)",
+                rec.state_machine_arn
+            )));
+        }
+        if rec.status == ExecutionStatus::Running {
             return Err(EngineError::ExecutionNotRedrivable(format!("Execution {arn} is RUNNING")));
         }
         if !matches!(rec.status, ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted) {
@@ -145,7 +192,23 @@ impl Engine {
             .await
             .map_err(|e| EngineError::Unavailable(format!("the store call panicked: {e}")))??;
         start::launch(inner, actor, batch);
+        if let Some(token) = client_token {
+            lock(&inner.redrive_tokens).remember(arn, token, now_ms(), redrive_ms);
+        }
         Ok(redrive_ms)
+    }
+
+    /// The role ARN a Standard execution was started with (its journal records it), so the
+    /// execution can be described after its state machine is deleted; `None` for an Express
+    /// execution (nothing of it is stored).
+    pub fn execution_role(&self, arn: &str) -> Result<Option<String>, EngineError> {
+        if is_express_arn(arn)? {
+            return Ok(None);
+        }
+        let journal = self.inner.store.journal(arn)?;
+        first_role(&journal)
+            .map(Some)
+            .map_err(|e| EngineError::Unavailable(format!("the stored journal of {arn} does not record its role: {e}")))
     }
 
     /// SendTaskSuccess: completes the task of `token` with `output` (JSON text).
@@ -260,6 +323,8 @@ pub(crate) fn info_of(rec: &ExecutionRecord, role_arn: String) -> Result<Executi
         name: rec.name.clone(),
         state_machine_arn: rec.state_machine_arn.clone(),
         state_machine_name,
+        state_machine_version_arn: rec.state_machine_version_arn.clone(),
+        state_machine_alias_arn: rec.state_machine_alias_arn.clone(),
         role_arn,
         start_time_ms: rec.start_ms,
         input,

@@ -79,6 +79,8 @@ pub(crate) struct Inner {
     /// Tokens whose task has ended, most recent last (bounded), so a late callback is told
     /// TaskTimedOut rather than TaskDoesNotExist.
     closed_tokens: Mutex<ClosedTokens>,
+    /// The client tokens of recent redrives, for RedriveExecution's idempotency.
+    redrive_tokens: Mutex<control::RedriveTokens>,
     pub(crate) activities: activities::Queues,
     express: express::Ring,
     pub(crate) observer: Arc<dyn Observer>,
@@ -126,6 +128,7 @@ impl Engine {
             running: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
             closed_tokens: Mutex::new(ClosedTokens::default()),
+            redrive_tokens: Mutex::new(control::RedriveTokens::default()),
             activities: activities::Queues::default(),
             express: express::Ring::new(config.express_history),
             observer: config.observer.clone().unwrap_or_else(|| Arc::new(observe::Nobody)),

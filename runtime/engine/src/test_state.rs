@@ -368,6 +368,8 @@ fn simulate_run(
         name,
         state_machine_arn: inner.arns.state_machine("TestState"),
         state_machine_name: "TestState".into(),
+        state_machine_version_arn: None,
+        state_machine_alias_arn: None,
         role_arn: format!("arn:aws:iam::{}:role/stepwasm", inner.arns.account),
         start_time_ms: now_ms(),
         input,

@@ -42,6 +42,10 @@ pub struct ExecutionInfo {
     pub name: String,
     pub state_machine_arn: String,
     pub state_machine_name: String,
+    /// The version the execution runs when it was started through a version or an alias ARN,
+    /// and the alias in the second case (ExecutionStarted quotes them).
+    pub state_machine_version_arn: Option<String>,
+    pub state_machine_alias_arn: Option<String>,
     pub role_arn: String,
     pub start_time_ms: i64,
     pub input: Value,
@@ -361,9 +365,11 @@ impl Stepper<'_> {
         let input = crate::json_text::shared_text(&self.x.info.input);
         self.x.texts = Some(crate::env::ExecutionTexts::new(&self.x.info, input.clone()));
         let role_arn = self.x.info.role_arn.clone();
+        let alias_arn = self.x.info.state_machine_alias_arn.clone();
+        let version_arn = self.x.info.state_machine_version_arn.clone();
         // The first state's Entered event quotes the same text.
         let first_text = input.clone();
-        self.emit(None, "ExecutionStarted", Details::ExecutionStarted { input, role_arn });
+        self.emit(None, "ExecutionStarted", Details::ExecutionStarted { input, role_arn, alias_arn, version_arn });
         if let Some(t) = self.m.timeout_seconds {
             let id = self.timer(Waiter::ExecutionTimeout, self.now.saturating_add((t as i64).saturating_mul(1000)));
             let _ = id;

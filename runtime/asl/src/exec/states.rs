@@ -323,7 +323,7 @@ impl<'m> Stepper<'m> {
             Family::Task => Details::TaskScheduled {
                 resource_type: resource_type.clone(),
                 resource: resource.clone(),
-                region: region_of(&t.resource),
+                region: region_of(&t.resource, &self.x.info.state_machine_arn),
                 parameters: input_text.clone(),
                 timeout_seconds,
                 heartbeat_seconds,
@@ -797,10 +797,17 @@ pub fn split_resource(resource: &str) -> (String, String) {
     }
 }
 
-fn region_of(resource: &str) -> String {
-    let parts: Vec<&str> = resource.split(':').collect();
-    match parts.get(3) {
-        Some(r) if !r.is_empty() && parts[0] == "arn" => r.to_string(),
-        _ => "local".to_string(),
+/// The region a Task's resource is in, as TaskScheduled reports it: the resource ARN's; for an
+/// ARN without one (`arn:aws:states:::lambda:invoke`), the region of the execution's state
+/// machine ARN (where the execution runs); for a resource that is no ARN (`wasm:f`), "local".
+fn region_of(resource: &str, state_machine_arn: &str) -> String {
+    let arn_region = |arn: &str| {
+        let parts: Vec<&str> = arn.split(':').collect();
+        (parts[0] == "arn").then(|| parts.get(3).copied().unwrap_or_default().to_string())
+    };
+    match arn_region(resource) {
+        Some(r) if !r.is_empty() => r,
+        Some(_) => arn_region(state_machine_arn).filter(|r| !r.is_empty()).unwrap_or_else(|| "local".to_string()),
+        None => "local".to_string(),
     }
 }

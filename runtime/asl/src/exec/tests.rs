@@ -598,3 +598,43 @@ fn data_nested_a_level_deeper_on_each_pass_fails_at_the_nesting_bound_without_ov
         assert_eq!(t.status, too_deep(cause));
     }
 }
+
+/// TaskScheduled's region: the resource ARN's, else (an ARN without one, such as
+/// `arn:aws:states:::lambda:invoke`) the region of the state machine's ARN.
+#[test]
+fn task_scheduled_region_is_the_execution_region_for_regionless_arns() {
+    let scheduled = |resource: &str| {
+        let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": resource, "End": true}}});
+        let m = crate::parse(&def, &ValidateOptions::default()).expect("valid");
+        let mut info = simulate::local_info("m", "e", json!({}), T0);
+        info.state_machine_arn = "arn:aws:states:eu-west-3:123456789012:stateMachine:m".into();
+        let mut ex = Execution::new(info);
+        let first = ex.step(&m, Input::Start, T0, 1);
+        let events: Vec<Value> = first.events.iter().map(|e| e.to_json()).collect();
+        events[2]["taskScheduledEventDetails"]["region"].clone()
+    };
+    assert_eq!(scheduled("arn:aws:states:::lambda:invoke"), json!("eu-west-3"));
+    assert_eq!(scheduled("wasm:f"), json!("local"));
+}
+
+/// ExecutionStarted names the version and the alias the execution was started through.
+#[test]
+fn execution_started_names_the_version_and_alias() {
+    let def = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let m = crate::parse(&def, &ValidateOptions::default()).expect("valid");
+    let started = |version: Option<&str>, alias: Option<&str>| {
+        let mut info = simulate::local_info("m", "e", json!({}), T0);
+        info.state_machine_version_arn = version.map(String::from);
+        info.state_machine_alias_arn = alias.map(String::from);
+        let mut ex = Execution::new(info);
+        ex.step(&m, Input::Start, T0, 1).events[0].to_json()["executionStartedEventDetails"].clone()
+    };
+    let v = "arn:aws:states:local:000000000000:stateMachine:m:1";
+    let a = "arn:aws:states:local:000000000000:stateMachine:m:live";
+    let d = started(Some(v), Some(a));
+    assert_eq!((&d["stateMachineVersionArn"], &d["stateMachineAliasArn"]), (&json!(v), &json!(a)));
+    let keys: Vec<&String> = d.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["input", "inputDetails", "roleArn", "stateMachineAliasArn", "stateMachineVersionArn"]);
+    let d = started(None, None);
+    assert!(d.get("stateMachineVersionArn").is_none() && d.get("stateMachineAliasArn").is_none(), "{d}");
+}

@@ -19,7 +19,7 @@ fn activity_arn(arn: &str) -> Result<(), ApiError> {
 
 pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let name = r.string("name", 1, 80)?;
-    let tags = tags::read_tags(&mut r, "tags")?;
+    let tags = tags::read_tags(&mut r, "tags", &api.engine.arns().activity(&name))?;
     if let Some(cfg) = r.opt_object("encryptionConfiguration")? {
         if cfg.get("type").and_then(Value::as_str) != Some("AWS_OWNED_KEY") {
             return Err(ApiError::new(

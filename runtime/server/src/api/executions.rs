@@ -63,20 +63,21 @@ pub(crate) fn sync_value(out: SyncOutcome, trace: Option<String>, metadata_only:
     o.build()
 }
 
-/// Whether (and why not) RedriveExecution would take this execution now.
-fn redrive_status(e: &ExecutionRecord, now: i64) -> (&'static str, Option<String>) {
-    if e.kind == MachineKind::Express {
-        return ("NOT_REDRIVABLE", Some("Express executions cannot be redriven".into()));
+/// Whether (and why not, in AWS's words) RedriveExecution would take this Standard execution
+/// now; `machine_exists`: its state machine has not been deleted.
+fn redrive_status(e: &ExecutionRecord, machine_exists: bool, now: i64) -> (&'static str, Option<String>) {
+    if !machine_exists {
+        return ("NOT_REDRIVABLE", Some("State machine is in DELETING status.".into()));
     }
     match e.status {
         ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => {
             if now - e.stop_ms.unwrap_or(e.start_ms) > REDRIVE_WINDOW_MS {
-                ("NOT_REDRIVABLE", Some("Execution ended more than 14 days ago".into()))
+                ("NOT_REDRIVABLE", Some("Execution redrivable period exceeded.".into()))
             } else {
                 ("REDRIVABLE", None)
             }
         }
-        s => ("NOT_REDRIVABLE", Some(format!("Execution is {}", s.as_str()))),
+        s => ("NOT_REDRIVABLE", Some(format!("Execution is {} and cannot be redriven.", s.as_str()))),
     }
 }
 
@@ -94,10 +95,12 @@ fn summary(e: &ExecutionRecord) -> Obj {
         .opt_time("redriveDate", e.redrive_ms)
 }
 
-pub(crate) fn describe_value(e: ExecutionRecord, metadata_only: bool) -> Value {
-    let (redrive, reason) = redrive_status(&e, now_ms());
+/// DescribeExecution's answer; `machine_exists`: the execution's state machine has not been
+/// deleted (read only for Standard executions).
+pub(crate) fn describe_value(e: ExecutionRecord, machine_exists: bool, metadata_only: bool) -> Value {
+    let redrive = (e.kind == MachineKind::Standard).then(|| redrive_status(&e, machine_exists, now_ms()));
     let mut o = summary(&e).opt("traceHeader", e.trace_header).opt("error", e.error).opt("cause", e.cause);
-    if e.kind == MachineKind::Standard {
+    if let Some((redrive, reason)) = redrive {
         o = o.put("redriveCount", e.redrive_count).put("redriveStatus", redrive).opt("redriveStatusReason", reason);
     }
     if !metadata_only {
@@ -112,7 +115,9 @@ pub(crate) fn describe_value(e: ExecutionRecord, metadata_only: bool) -> Value {
 pub(crate) fn describe(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let arn = r.string("executionArn", 1, 256)?;
     let metadata_only = r.opt_enum("includedData", &["ALL_DATA", "METADATA_ONLY"])? == Some("METADATA_ONLY");
-    Ok(describe_value(api.engine.describe_execution(&arn)?, metadata_only))
+    let e = api.engine.describe_execution(&arn)?;
+    let machine_exists = e.kind == MachineKind::Express || api.engine.store().state_machine(&e.state_machine_arn)?.is_some();
+    Ok(describe_value(e, machine_exists, metadata_only))
 }
 
 fn status_filter(s: &str) -> ExecutionStatus {
@@ -126,17 +131,25 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let next_token = r.next_token(3096)?;
     let map_run = r.opt_string("mapRunArn", 1, 2000)?;
     let redrive = r.opt_enum("redriveFilter", &["REDRIVEN", "NOT_REDRIVEN"])?;
-    if let Some(m) = map_run {
-        return Err(ApiError::new("ResourceNotFound", format!("Map Run Does Not Exist: '{m}' (stepwasm runs Distributed Map inline, without map runs)")));
+    // AWS lists the executions of one state machine (version, alias) or of one map run.
+    let sm = match (sm, map_run) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::validation("ListExecutions takes a stateMachineArn or a mapRunArn, not both"));
+        }
+        (None, None) => return Err(ApiError::validation("ListExecutions needs a stateMachineArn or a mapRunArn (neither was given)")),
+        (None, Some(m)) => return Err(no_map_run(&m)),
+        (Some(arn), None) => arn,
+    };
+    if status == Some("PENDING_REDRIVE") {
+        return Err(ApiError::validation(
+            "statusFilter PENDING_REDRIVE applies to the child workflow executions of a map run: give a mapRunArn, not a stateMachineArn",
+        ));
     }
-    let scope = match &sm {
-        None => ExecutionScope::All,
-        Some(arn) => match Arn::parse(arn).map_err(|e| ApiError::new("InvalidArn", format!("Invalid Arn: {e}")))?.resource {
-            Resource::StateMachine { .. } => ExecutionScope::StateMachine(arn.clone()),
-            Resource::Version { .. } => ExecutionScope::Version(arn.clone()),
-            Resource::Alias { .. } => ExecutionScope::Alias(arn.clone()),
-            _ => return Err(ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}' is not a state machine ARN"))),
-        },
+    let scope = match Arn::parse(&sm).map_err(|e| ApiError::new("InvalidArn", format!("Invalid Arn: {e}")))?.resource {
+        Resource::StateMachine { .. } => ExecutionScope::StateMachine(sm),
+        Resource::Version { .. } => ExecutionScope::Version(sm),
+        Resource::Alias { .. } => ExecutionScope::Alias(sm),
+        _ => return Err(ApiError::new("InvalidArn", format!("Invalid Arn: '{sm}' is not a state machine ARN"))),
     };
     if let ExecutionScope::StateMachine(arn) = &scope {
         if api.engine.store().state_machine(arn)?.is_none() {

@@ -63,7 +63,49 @@ fn logging(r: &mut Req) -> Result<Option<String>, ApiError> {
     if cfg.get("includeExecutionData").is_some_and(|v| !v.is_boolean()) {
         return Err(ApiError::new("InvalidLoggingConfiguration", "Invalid Logging Configuration: includeExecutionData must be a boolean"));
     }
+    let invalid = |m: String| ApiError::new("InvalidLoggingConfiguration", format!("Invalid Logging Configuration: {m}"));
+    let destinations = match cfg.get("destinations") {
+        None | Some(Value::Null) => &[][..],
+        Some(Value::Array(list)) => list.as_slice(),
+        Some(other) => return Err(invalid(format!("destinations must be a list, not {other}"))),
+    };
+    if destinations.len() > 1 {
+        return Err(invalid(format!("destinations holds at most 1 destination ({} given)", destinations.len())));
+    }
+    let level = cfg.get("level").and_then(Value::as_str).unwrap_or("OFF");
+    if level != "OFF" && destinations.is_empty() {
+        return Err(invalid(format!("level {level} needs a destination: destinations must hold one CloudWatch Logs log group")));
+    }
+    for d in destinations {
+        let arn = d.get("cloudWatchLogsLogGroup").and_then(|g| g.get("logGroupArn")).and_then(Value::as_str);
+        match arn {
+            Some(a) if is_log_group_arn(a) => {}
+            Some(a) => {
+                return Err(invalid(format!(
+                    "destinations[0].cloudWatchLogsLogGroup.logGroupArn '{a}' is not a log group ARN \
+                     (arn:aws:logs:REGION:ACCOUNT:log-group:NAME:*)"
+                )))
+            }
+            None => return Err(invalid("destinations[0] needs cloudWatchLogsLogGroup.logGroupArn".into())),
+        }
+    }
     Ok(Some(Value::Object(cfg).to_string()))
+}
+
+/// A CloudWatch Logs log group ARN as logging destinations take it:
+/// `arn:PARTITION:logs:REGION:ACCOUNT:log-group:NAME:*`.
+fn is_log_group_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    let [prefix, partition, service, region, account, kind, rest] = parts[..] else { return false };
+    let Some(name) = rest.strip_suffix(":*") else { return false };
+    prefix == "arn"
+        && !partition.is_empty()
+        && service == "logs"
+        && !region.is_empty()
+        && !account.is_empty()
+        && kind == "log-group"
+        && !name.is_empty()
+        && !name.contains(':')
 }
 
 fn tracing_cfg(r: &mut Req) -> Result<Option<String>, ApiError> {
@@ -115,10 +157,13 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
     let logging_json = logging(&mut r)?;
     let tracing_json = tracing_cfg(&mut r)?;
     let encryption_json = encryption(&mut r)?;
-    let tags = tags::read_tags(&mut r, "tags")?;
+    let tags = tags::read_tags(&mut r, "tags", &api.engine.arns().state_machine(&name))?;
     let publish = r.opt_bool("publish")?.unwrap_or(false);
     let version_description = r.opt_string("versionDescription", 0, 256)?;
     store::arn::validate_name(&name).map_err(|e| ApiError::new("InvalidName", format!("Invalid Name: '{name}': {e}")))?;
+    if version_description.is_some() && !publish {
+        return Err(ApiError::validation("versionDescription can only be set when publish is true"));
+    }
     check_role(&role_arn)?;
     check_definition(&definition, kind)?;
     let arn = api.engine.arns().state_machine(&name);
@@ -141,7 +186,14 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
         if created.created && !tags.is_empty() {
             store.tag(&created.record.arn, &tags)?;
         }
-        let version = if publish { Some(store.publish_version(&created.record.arn, version_description, None, now)?) } else { None };
+        let version = match (publish, created.created) {
+            (false, _) => None,
+            (true, true) => Some(store.publish_version(&created.record.arn, version_description, None, now)?),
+            // A repeat with publish: idempotent only if the original create published this
+            // revision with this description (AWS's check includes publish and
+            // versionDescription); it never publishes anything itself.
+            (true, false) => published(&*store, &created.record, &version_description)?,
+        };
         Ok((created.record, version))
     })
     .await?;
@@ -149,11 +201,35 @@ pub(crate) async fn create(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError
         StoreError::AlreadyExists(_) => ApiError::new("StateMachineAlreadyExists", format!("State Machine Already Exists: '{arn}'")),
         e => e.into(),
     })?;
+    if publish && version.is_none() {
+        return Err(ApiError::new(
+            "StateMachineAlreadyExists",
+            format!(
+                "State Machine Already Exists: '{arn}' has no published version of its current revision with this versionDescription, \
+                 and a repeated CreateStateMachine does not publish one"
+            ),
+        ));
+    }
     Ok(Obj::new()
         .put("stateMachineArn", record.arn)
         .time("creationDate", record.created_ms)
         .opt("stateMachineVersionArn", version.map(|v| v.arn))
         .build())
+}
+
+/// The version of `m`'s current revision published with `description`, if there is one.
+fn published(store: &dyn store::Store, m: &StateMachineRecord, description: &Option<String>) -> Result<Option<VersionRecord>, StoreError> {
+    let mut query = ListQuery { max: store::MAX_PAGE_SIZE, next_token: None };
+    loop {
+        let page = store.list_versions(&m.arn, &query)?;
+        if let Some(v) = page.items.into_iter().find(|v| v.revision_id == m.revision_id && v.description == *description) {
+            return Ok(Some(v));
+        }
+        match page.next_token {
+            Some(t) => query.next_token = Some(t),
+            None => return Ok(None),
+        }
+    }
 }
 
 /// What DescribeStateMachine says of a machine (its current revision) or of one version.
@@ -339,7 +415,17 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
     let (role, updated, revision, logging, tracing) = match (&version, &machine) {
         (Some(v), _) => (v.role_arn.clone(), v.created_ms, v.revision_id.clone(), v.logging_json.clone(), v.tracing_json.clone()),
         (None, Some(m)) => (m.role_arn.clone(), m.updated_ms, m.revision_id.clone(), m.logging_json.clone(), m.tracing_json.clone()),
-        (None, None) => (String::new(), exec.start_ms, None, None, None),
+        // The machine was deleted: the execution still runs (or ran) its own definition with
+        // the role it was started with, as AWS goes on describing it.
+        (None, None) => match api.engine.execution_role(&arn)? {
+            Some(role) => (role, exec.start_ms, None, None, None),
+            None => {
+                return Err(ApiError::new(
+                    "StateMachineDoesNotExist",
+                    format!("State Machine Does Not Exist: '{}' (deleted; Express execution {arn} keeps no record of its role)", exec.state_machine_arn),
+                ))
+            }
+        },
     };
     Ok(Obj::new()
         .put("stateMachineArn", exec.state_machine_version_arn.clone().unwrap_or(exec.state_machine_arn.clone()))

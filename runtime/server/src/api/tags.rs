@@ -11,19 +11,23 @@ use super::{blocking, Api};
 /// AWS's limit of tags on one resource.
 const MAX_TAGS: usize = 50;
 
-/// A `[{key, value}]` member, checked.
-pub(crate) fn read_tags(r: &mut Req, member: &str) -> Result<Vec<(String, String)>, ApiError> {
+/// The longest tag key AWS accepts, in characters.
+const MAX_KEY: usize = 128;
+
+/// A `[{key, value}]` member for the resource `resource` (its ARN), checked.
+pub(crate) fn read_tags(r: &mut Req, member: &str, resource: &str) -> Result<Vec<(String, String)>, ApiError> {
     let Some(list) = r.opt_array(member)? else { return Ok(Vec::new()) };
     if list.len() > MAX_TAGS {
-        return Err(ApiError::new("TooManyTags", format!("Too many tags: {} given, at most {MAX_TAGS} are allowed", list.len())));
+        return Err(ApiError::new("TooManyTags", format!("Too many tags: {} given, at most {MAX_TAGS} are allowed", list.len()))
+            .with("resourceName", resource));
     }
     let mut out = Vec::with_capacity(list.len());
     for (i, t) in list.into_iter().enumerate() {
         let key = t.get("key").and_then(Value::as_str);
         let value = t.get("value").and_then(Value::as_str).unwrap_or("");
-        let Some(key) = key.filter(|k| !k.is_empty() && k.chars().count() <= 128) else {
+        let Some(key) = key.filter(|k| !k.is_empty() && k.chars().count() <= MAX_KEY) else {
             return Err(ApiError::validation(format!(
-                "1 validation error detected: Value at '{member}.{}.member.key' failed to satisfy constraint: Member must have length between 1 and 128",
+                "1 validation error detected: Value at '{member}.{}.member.key' failed to satisfy constraint: Member must have length between 1 and {MAX_KEY}",
                 i + 1
             )));
         };
@@ -58,7 +62,7 @@ pub(crate) async fn tag(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
             "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null",
         ));
     }
-    let tags = read_tags(&mut r, "tags")?;
+    let tags = read_tags(&mut r, "tags", &arn)?;
     check_arn(&arn)?;
     let existing = api.engine.store().tags(&arn).map_err(not_found(&arn))?;
     let new_keys = tags.iter().filter(|(k, _)| !existing.iter().any(|(e, _)| e == k)).count();
@@ -76,7 +80,12 @@ pub(crate) async fn untag(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError>
     let keys = r.array("tagKeys")?;
     let keys: Vec<String> = keys
         .into_iter()
-        .map(|k| match k {
+        .enumerate()
+        .map(|(i, k)| match k {
+            Value::String(s) if s.is_empty() || s.chars().count() > MAX_KEY => Err(ApiError::validation(format!(
+                "1 validation error detected: Value at 'tagKeys.{}.member' failed to satisfy constraint: Member must have length between 1 and {MAX_KEY}",
+                i + 1
+            ))),
             Value::String(s) => Ok(s),
             other => Err(ApiError::serialization(format!("tagKeys must be strings, not {other}"))),
         })

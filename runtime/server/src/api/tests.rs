@@ -220,6 +220,17 @@ async fn versions_aliases_and_tags() {
     let s = ok(&api, "StartExecution", json!({"stateMachineArn": alias})).await;
     let d = wait_done(&api, s["executionArn"].as_str().unwrap()).await;
     assert_eq!((d["output"].as_str(), d["stateMachineAliasArn"].as_str(), d["stateMachineVersionArn"].as_str()), (Some("\"one\""), Some(alias.as_str()), Some(v1.as_str())));
+    // ExecutionStarted names the alias and the version too; a start by version names the version.
+    let h = ok(&api, "GetExecutionHistory", json!({"executionArn": s["executionArn"]})).await;
+    let started = &h["events"][0]["executionStartedEventDetails"];
+    assert_eq!((started["stateMachineAliasArn"].as_str(), started["stateMachineVersionArn"].as_str()), (Some(alias.as_str()), Some(v1.as_str())), "{h}");
+    let by_version = ok(&api, "StartExecution", json!({"stateMachineArn": v1})).await;
+    let by_version = by_version["executionArn"].as_str().unwrap().to_string();
+    wait_done(&api, &by_version).await;
+    let h = ok(&api, "GetExecutionHistory", json!({"executionArn": by_version})).await;
+    let started = &h["events"][0]["executionStartedEventDetails"];
+    assert_eq!(started["stateMachineVersionArn"].as_str(), Some(v1.as_str()), "{h}");
+    assert!(started.get("stateMachineAliasArn").is_none(), "{h}");
     ok(&api, "UpdateStateMachineAlias", json!({"stateMachineAliasArn": alias, "routingConfiguration": [{"stateMachineVersionArn": v2, "weight": 100}]})).await;
     let a = ok(&api, "DescribeStateMachineAlias", json!({"stateMachineAliasArn": alias})).await;
     assert_eq!(a["routingConfiguration"], json!([{"stateMachineVersionArn": v2, "weight": 100}]));
@@ -302,4 +313,171 @@ async fn test_state_answers_for_one_state() {
     assert_eq!(e.code, "InvalidDefinition");
     let e = err(&api, "TestState", json!({"definition": def, "mock": {"result": "1", "errorOutput": {}}})).await;
     assert_eq!(e.code, "ValidationException");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_repeat_with_publish_answers_the_version_the_create_published() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let create = |publish: bool, description: Option<&str>| {
+        let mut body = json!({"name": "m", "definition": pass_machine("a"), "roleArn": ROLE, "publish": publish});
+        if let Some(d) = description {
+            body["versionDescription"] = d.into();
+        }
+        body
+    };
+    let e = err(&api, "CreateStateMachine", create(false, Some("v1"))).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("versionDescription") && e.message.contains("publish"), "{e}");
+    let e = err(&api, "CreateStateMachine", json!({"name": "m", "definition": pass_machine("a"), "roleArn": ROLE, "versionDescription": ""})).await;
+    assert_eq!(e.code, "ValidationException");
+
+    let first = ok(&api, "CreateStateMachine", create(true, Some("v1"))).await;
+    let arn = first["stateMachineArn"].as_str().unwrap().to_string();
+    assert_eq!(first["stateMachineVersionArn"], format!("{arn}:1"));
+    // A true retry answers the same version and publishes nothing.
+    let again = ok(&api, "CreateStateMachine", create(true, Some("v1"))).await;
+    assert_eq!(again["stateMachineVersionArn"], first["stateMachineVersionArn"]);
+    // Another description, or no description, is another request.
+    let e = err(&api, "CreateStateMachine", create(true, Some("v2"))).await;
+    assert_eq!(e.code, "StateMachineAlreadyExists");
+    assert!(e.message.contains(&arn) && e.message.contains("versionDescription"), "{e}");
+    let e = err(&api, "CreateStateMachine", create(true, None)).await;
+    assert_eq!(e.code, "StateMachineAlreadyExists");
+    let versions = ok(&api, "ListStateMachineVersions", json!({"stateMachineArn": arn})).await;
+    assert_eq!(versions["stateMachineVersions"].as_array().unwrap().len(), 1, "{versions}");
+
+    // A machine created without publishing is not published by a repeat with publish.
+    let plain = ok(&api, "CreateStateMachine", json!({"name": "n", "definition": pass_machine("a"), "roleArn": ROLE})).await;
+    let plain = plain["stateMachineArn"].as_str().unwrap().to_string();
+    let e = err(&api, "CreateStateMachine", json!({"name": "n", "definition": pass_machine("a"), "roleArn": ROLE, "publish": true})).await;
+    assert_eq!(e.code, "StateMachineAlreadyExists");
+    let versions = ok(&api, "ListStateMachineVersions", json!({"stateMachineArn": plain})).await;
+    assert_eq!(versions["stateMachineVersions"], json!([]));
+}
+
+fn resource_name(e: &ApiError) -> Option<&str> {
+    e.extra.iter().find(|(k, _)| *k == "resourceName").map(|(_, v)| v.as_str())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tag_map_run_and_alias_errors_name_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let sm = ok(&api, "CreateStateMachine", json!({"name": "t", "definition": pass_machine("a"), "roleArn": ROLE, "publish": true})).await;
+    let v1 = sm["stateMachineVersionArn"].as_str().unwrap().to_string();
+    let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
+    let many: Vec<Value> = (0..51).map(|i| json!({"key": format!("k{i}"), "value": "v"})).collect();
+    let e = err(&api, "TagResource", json!({"resourceArn": sm, "tags": many})).await;
+    assert_eq!((e.code, resource_name(&e)), ("TooManyTags", Some(sm.as_str())), "{e}");
+    let e = err(&api, "CreateStateMachine", json!({"name": "u", "definition": pass_machine("a"), "roleArn": ROLE, "tags": many})).await;
+    assert_eq!(e.code, "TooManyTags");
+    assert_eq!(resource_name(&e), Some("arn:aws:states:us-east-1:123456789012:stateMachine:u"));
+    let e = err(&api, "CreateActivity", json!({"name": "w", "tags": many})).await;
+    assert_eq!((e.code, resource_name(&e)), ("TooManyTags", Some("arn:aws:states:us-east-1:123456789012:activity:w")));
+
+    let long = "k".repeat(129);
+    let e = err(&api, "UntagResource", json!({"resourceArn": sm, "tagKeys": ["ok", long]})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("'tagKeys.2.member'") && e.message.contains("between 1 and 128"), "{e}");
+    ok(&api, "UntagResource", json!({"resourceArn": sm, "tagKeys": ["k".repeat(128)]})).await;
+
+    let map_run = "arn:aws:states:us-east-1:123456789012:mapRun:t/m:1";
+    let e = err(&api, "ListExecutions", json!({"mapRunArn": map_run})).await;
+    assert_eq!((e.code, resource_name(&e)), ("ResourceNotFound", Some(map_run)), "{e}");
+    let e = err(&api, "DescribeMapRun", json!({"mapRunArn": map_run})).await;
+    assert_eq!((e.code, resource_name(&e)), ("ResourceNotFound", Some(map_run)), "{e}");
+
+    let alias = ok(&api, "CreateStateMachineAlias", json!({"name": "live", "routingConfiguration": [{"stateMachineVersionArn": v1, "weight": 100}]})).await;
+    let alias = alias["stateMachineAliasArn"].as_str().unwrap().to_string();
+    let e = err(&api, "UpdateStateMachineAlias", json!({"stateMachineAliasArn": alias})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains(&alias) && e.message.contains("description") && e.message.contains("routingConfiguration"), "{e}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logging_configuration_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let group = |name: &str| json!({"cloudWatchLogsLogGroup": {"logGroupArn": format!("arn:aws:logs:us-east-1:123456789012:log-group:{name}")}});
+    let create = |logging: Value| json!({"name": "l", "definition": pass_machine("a"), "roleArn": ROLE, "loggingConfiguration": logging});
+    let refused = [
+        (json!({"level": "ALL", "destinations": [group("a:*"), group("b:*")]}), "at most 1 destination"),
+        (json!({"level": "ERROR"}), "level ERROR needs a destination"),
+        (json!({"level": "FATAL", "destinations": []}), "level FATAL needs a destination"),
+        (json!({"level": "ALL", "destinations": [group("a")]}), "is not a log group ARN"),
+        (json!({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:s3:::bucket:*"}}]}), "is not a log group ARN"),
+        (json!({"level": "ALL", "destinations": [{"cloudWatchLogsLogGroup": {}}]}), "needs cloudWatchLogsLogGroup.logGroupArn"),
+    ];
+    for (logging, says) in refused {
+        let e = err(&api, "CreateStateMachine", create(logging.clone())).await;
+        assert_eq!(e.code, "InvalidLoggingConfiguration", "{logging}: {e}");
+        assert!(e.message.contains(says), "{logging}: {e}");
+    }
+    let good = json!({"level": "ALL", "includeExecutionData": true, "destinations": [group("a:*")]});
+    let arn = ok(&api, "CreateStateMachine", create(good.clone())).await["stateMachineArn"].as_str().unwrap().to_string();
+    ok(&api, "CreateStateMachine", json!({"name": "off", "definition": pass_machine("a"), "roleArn": ROLE, "loggingConfiguration": {"level": "OFF"}})).await;
+    let e = err(&api, "UpdateStateMachine", json!({"stateMachineArn": arn, "loggingConfiguration": {"level": "ERROR"}})).await;
+    assert_eq!(e.code, "InvalidLoggingConfiguration", "{e}");
+    assert_eq!(ok(&api, "DescribeStateMachine", json!({"stateMachineArn": arn})).await["loggingConfiguration"], good);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_executions_needs_exactly_one_of_machine_and_map_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let sm = ok(&api, "CreateStateMachine", json!({"name": "m", "definition": pass_machine("a"), "roleArn": ROLE})).await;
+    let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
+    let map_run = "arn:aws:states:us-east-1:123456789012:mapRun:m/x:1";
+    let e = err(&api, "ListExecutions", json!({})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("stateMachineArn or a mapRunArn"), "{e}");
+    let e = err(&api, "ListExecutions", json!({"stateMachineArn": sm, "mapRunArn": map_run})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("not both"), "{e}");
+    let e = err(&api, "ListExecutions", json!({"stateMachineArn": sm, "statusFilter": "PENDING_REDRIVE"})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("PENDING_REDRIVE"), "{e}");
+    ok(&api, "ListExecutions", json!({"stateMachineArn": sm, "statusFilter": "FAILED"})).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redrive_tokens_reasons_and_a_deleted_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = api(dir.path()).await;
+    let fail = json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E", "Cause": "C"}}}).to_string();
+    let sm = ok(&api, "CreateStateMachine", json!({"name": "f", "definition": fail, "roleArn": ROLE})).await;
+    let sm = sm["stateMachineArn"].as_str().unwrap().to_string();
+    let ok_sm = ok(&api, "CreateStateMachine", json!({"name": "p", "definition": pass_machine("a"), "roleArn": ROLE})).await;
+    let ok_ex = ok(&api, "StartExecution", json!({"stateMachineArn": ok_sm["stateMachineArn"]})).await;
+    let d = wait_done(&api, ok_ex["executionArn"].as_str().unwrap()).await;
+    assert_eq!((d["redriveStatus"].as_str(), d["redriveStatusReason"].as_str()), (Some("NOT_REDRIVABLE"), Some("Execution is SUCCEEDED and cannot be redriven.")));
+
+    let ex = ok(&api, "StartExecution", json!({"stateMachineArn": sm})).await["executionArn"].as_str().unwrap().to_string();
+    let d = wait_done(&api, &ex).await;
+    assert_eq!((d["status"].as_str(), d["redriveStatus"].as_str()), (Some("FAILED"), Some("REDRIVABLE")));
+    assert!(d.get("redriveStatusReason").is_none(), "{d}");
+
+    // A repeated client token answers the first redrive, even after the redriven run ended.
+    let first = ok(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t1"})).await;
+    wait_done(&api, &ex).await;
+    let again = ok(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t1"})).await;
+    assert_eq!(again["redriveDate"], first["redriveDate"]);
+    let d = wait_done(&api, &ex).await;
+    assert_eq!(d["redriveCount"], 1, "{d}");
+    // Another token is another redrive.
+    ok(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t2"})).await;
+    let d = wait_done(&api, &ex).await;
+    assert_eq!(d["redriveCount"], 2, "{d}");
+
+    // Once its machine is deleted the execution cannot be redriven, and is still described
+    // with the definition and role it ran with.
+    ok(&api, "DeleteStateMachine", json!({"stateMachineArn": sm})).await;
+    let d = ok(&api, "DescribeExecution", json!({"executionArn": ex})).await;
+    assert_eq!((d["redriveStatus"].as_str(), d["redriveStatusReason"].as_str()), (Some("NOT_REDRIVABLE"), Some("State machine is in DELETING status.")));
+    let e = err(&api, "RedriveExecution", json!({"executionArn": ex, "clientToken": "t3"})).await;
+    assert_eq!(e.code, "ExecutionNotRedrivable");
+    assert!(e.message.contains("DELETING"), "{e}");
+    let m = ok(&api, "DescribeStateMachineForExecution", json!({"executionArn": ex})).await;
+    assert_eq!((m["roleArn"].as_str(), m["definition"].as_str(), m["stateMachineArn"].as_str()), (Some(ROLE), Some(fail.as_str()), Some(sm.as_str())));
 }

@@ -175,7 +175,9 @@ pub(crate) async fn update_alias(api: &Arc<Api>, mut r: Req) -> Result<Value, Ap
     };
     alias_arn(&arn)?;
     if description.is_none() && routes.is_none() {
-        return Err(ApiError::new("MissingRequiredParameter", "Either the description or the routingConfiguration must be specified"));
+        return Err(ApiError::validation(format!(
+            "UpdateStateMachineAlias of '{arn}' needs a description or a routingConfiguration (neither was given)"
+        )));
     }
     let store = api.engine.store().clone();
     let a = arn.clone();
