@@ -7,12 +7,26 @@ use super::dataflow::Extra;
 use super::{Outcome, Phase, RunId, Stepper};
 use crate::error::{compact, names, EvalError, Failure};
 use crate::events::Details;
-use crate::model::{GraphId, MapMode, MapState, Number, PathField, QueryLanguage, State};
+use crate::model::{GraphId, MapMode, MapState, Number, PathField, QueryLanguage, State, StateId};
 
 #[derive(Debug)]
 enum Kind {
     Parallel { branches: Vec<GraphId> },
     Map { processor: GraphId, mode: MapMode, items: Vec<Value> },
+}
+
+/// The results of the branches or iterations that succeeded, by position, when a Parallel or
+/// Map state failed or was aborted. A redrive arms them ([`Kept::armed`]); entering that same
+/// state again then starts with them and runs only the other children, as AWS's
+/// RedriveExecution "reschedules and redrives only the iterations and branches that failed or
+/// aborted". A child that runs again starts from its beginning. Any other entry of the state
+/// (a Retry, a loop back to it) runs every child.
+#[derive(Debug)]
+pub(super) struct Kept {
+    graph: GraphId,
+    state: StateId,
+    results: Vec<Option<Value>>,
+    pub(super) armed: bool,
 }
 
 /// The bookkeeping of a running Parallel or Map state.
@@ -22,6 +36,8 @@ pub(super) struct Fanout {
     /// Map: what ItemSelector sees as `$`; Parallel: every branch's input.
     effective: Value,
     results: Vec<Option<Value>>,
+    /// Which children succeeded (a tolerated Map failure has a result too).
+    succeeded: Vec<bool>,
     running: Vec<RunId>,
     next: usize,
     done: usize,
@@ -42,6 +58,17 @@ impl Fanout {
     fn is_map(&self) -> bool {
         matches!(self.kind, Kind::Map { .. })
     }
+
+    /// Starts with the results a redrive kept: those children count as done and succeeded.
+    fn prefill(&mut self, kept: Option<Vec<Option<Value>>>) {
+        for (i, result) in kept.into_iter().flatten().enumerate() {
+            if let Some(v) = result {
+                self.results[i] = Some(v);
+                self.succeeded[i] = true;
+                self.done += 1;
+            }
+        }
+    }
 }
 
 enum Pump {
@@ -59,12 +86,14 @@ impl<'m> Stepper<'m> {
     }
 
     pub(super) fn start_parallel(&mut self, run: RunId, st: &State, branches: &[GraphId], data: &Value) -> Result<Outcome, EvalError> {
+        let kept = self.take_kept(run, branches.len());
         let effective = self.effective_input(run, st, data, true)?;
         self.emit(Some(run), "ParallelStateStarted", Details::None);
-        let fanout = Fanout {
+        let mut fanout = Fanout {
             kind: Kind::Parallel { branches: branches.to_vec() },
             effective,
             results: vec![None; branches.len()],
+            succeeded: vec![false; branches.len()],
             running: Vec::new(),
             next: 0,
             done: 0,
@@ -75,6 +104,7 @@ impl<'m> Stepper<'m> {
             failure: None,
             pumping: false,
         };
+        fanout.prefill(kept);
         self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
         let p = self.pump(run);
         Ok(self.fanout_outcome(run, p))
@@ -138,11 +168,13 @@ impl<'m> Stepper<'m> {
             items = batch(items, max_items, max_bytes, batch_input);
         }
         let length = items.len();
+        let kept = self.take_kept(run, length);
         self.emit(Some(run), "MapStateStarted", Details::MapStateStarted { length });
-        let fanout = Fanout {
+        let mut fanout = Fanout {
             kind: Kind::Map { processor: ms.processor, mode: ms.mode, items },
             effective: if jsonata { data.clone() } else { effective },
             results: vec![None; length],
+            succeeded: vec![false; length],
             running: Vec::new(),
             next: 0,
             done: 0,
@@ -153,9 +185,27 @@ impl<'m> Stepper<'m> {
             failure: None,
             pumping: false,
         };
+        fanout.prefill(kept);
         self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
         let p = self.pump(run);
         Ok(self.fanout_outcome(run, p))
+    }
+
+    /// The armed [`Kept`] results of this run's current state, if they fit `len` children;
+    /// any other kept results are dropped (this entry of the state is not a redrive's).
+    fn take_kept(&mut self, run: RunId, len: usize) -> Option<Vec<Option<Value>>> {
+        let r = self.run_mut(run);
+        let k = r.kept.take()?;
+        (k.armed && k.graph == r.graph && k.state == r.state && k.results.len() == len).then_some(k.results)
+    }
+
+    /// Remembers what the fanout of `run` had finished as it fails or is aborted (see [`Kept`]).
+    pub(super) fn keep_finished(&mut self, run: RunId, f: &Fanout) {
+        let r = self.run_mut(run);
+        r.kept = f.succeeded.iter().any(|&ok| ok).then(|| {
+            let results = f.results.iter().zip(&f.succeeded).map(|(v, &ok)| if ok { v.clone() } else { None }).collect();
+            Box::new(Kept { graph: r.graph, state: r.state, results, armed: false })
+        });
     }
 
     /// MaxConcurrency / ToleratedFailureCount / batch sizes: non-negative integers, with AWS's
@@ -226,7 +276,9 @@ impl<'m> Stepper<'m> {
             if f.next < f.total() && room {
                 let i = f.next;
                 f.next += 1;
-                self.launch(run, i);
+                if !f.succeeded[i] {
+                    self.launch(run, i);
+                }
                 continue;
             }
             break Pump::Pending;
@@ -314,6 +366,7 @@ impl<'m> Stepper<'m> {
             Ok(v) => {
                 if let Some(r) = f.results.get_mut(slot) {
                     *r = Some(v);
+                    f.succeeded[slot] = true;
                 }
                 if is_map {
                     self.emit_iteration(parent, child_last, "MapIterationSucceeded", "mapIterationSucceededEventDetails", name, slot);
@@ -373,6 +426,7 @@ impl<'m> Stepper<'m> {
                 let Phase::Fanout(f) = std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle) else {
                     return Outcome::Blocked;
                 };
+                self.keep_finished(run, &f);
                 self.abort_children(run, &f);
                 let ty = if f.is_map() { "MapStateFailed" } else { "ParallelStateFailed" };
                 self.emit(Some(run), ty, Details::None);

@@ -24,7 +24,7 @@ use crate::error::Failure;
 use crate::events::{Details, HistoryEvent};
 use crate::model::{GraphId, Machine, StateId};
 
-use fanout::Fanout;
+use fanout::{Fanout, Kept};
 
 /// Identifies a piece of pending work (a task or a timer) within one execution.
 pub type WorkId = u64;
@@ -187,6 +187,9 @@ struct Run {
     phase: Phase,
     map_item: Option<(usize, Value)>,
     task_token: Option<String>,
+    /// What the last Parallel or Map state of this run to fail or be aborted had finished
+    /// (see [`Kept`]); boxed, as it is rare.
+    kept: Option<Box<Kept>>,
 }
 
 #[derive(Debug)]
@@ -483,6 +486,7 @@ impl Stepper<'_> {
             phase: Phase::Idle,
             map_item,
             task_token: None,
+            kept: None,
         };
         if let Some(id) = self.x.free_runs.pop() {
             self.x.runs[id] = Some(run);
@@ -629,6 +633,7 @@ impl Stepper<'_> {
                 self.emit(Some(run), state.aborted_event_type(), Details::None);
             }
             Phase::Fanout(f) => {
+                self.keep_finished(run, &f);
                 self.abort_children(run, &f);
                 self.emit(Some(run), state.aborted_event_type(), Details::None);
             }

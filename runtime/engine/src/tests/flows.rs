@@ -252,6 +252,36 @@ async fn stop_aborts_and_redrive_resumes_from_the_failed_state() {
     assert!(matches!(err, EngineError::ExecutionNotRedrivable(_)), "{err}");
 }
 
+/// A redriven Parallel runs again only the branch that failed; the other's result is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redrive_runs_again_only_the_failed_branch_of_a_parallel() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    engine.put_function("now", plugin("transform"), sandbox::Grants::default()).await.unwrap();
+    let branch = |n: &str, f: &str| format!(r#"{{"StartAt":"{n}","States":{{"{n}":{{"Type":"Task","Resource":"wasm:{f}","End":true}}}}}}"#);
+    // B fails a second in, after A has finished (a branch still running when the Parallel
+    // fails is aborted, and runs again too).
+    let late = r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":1,"Next":"B"},"B":{"Type":"Task","Resource":"wasm:later","End":true}}}"#;
+    let def = format!(r#"{{"StartAt":"P","States":{{"P":{{"Type":"Parallel","Branches":[{},{late}],"End":true}}}}}}"#, branch("A", "now"));
+    let sm = machine(&engine, "parallel-redrive", &def, MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "p", r#"{"template":"{{ x }}","data":{"x":7}}"#)).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Failed, "{rec:?}");
+    engine.put_function("later", plugin("transform"), sandbox::Grants::default()).await.unwrap();
+    engine.redrive_execution(&s.execution_arn, None).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+    assert_eq!(rec.output.as_deref(), Some("[7,7]"));
+    let h = history(&engine, &s.execution_arn);
+    assert_gap_free(&s.execution_arn, &h);
+    let scheduled: Vec<&str> = h
+        .iter()
+        .filter(|e| e["type"] == "TaskScheduled")
+        .filter_map(|e| e["taskScheduledEventDetails"]["resource"].as_str())
+        .collect();
+    assert_eq!(scheduled, ["now", "later", "later"], "branch A ran once, B before and after the redrive");
+}
+
 /// Group commit within an execution: while another Standard execution has a call running, a
 /// chain of short Tasks holds its results back to share commits; alone, it commits as it goes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
