@@ -54,6 +54,10 @@ pub enum EngineError {
     /// No function with this name.
     #[error("Function Does Not Exist: '{0}'")]
     FunctionDoesNotExist(String),
+    /// A request whose members do not fit together (AWS's ValidationException); the text says
+    /// which and why.
+    #[error("{0}")]
+    InvalidRequest(String),
     /// The store failed.
     #[error(transparent)]
     Store(#[from] store::StoreError),

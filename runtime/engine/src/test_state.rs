@@ -100,6 +100,14 @@ struct Plan {
 
 fn run(inner: &Arc<Inner>, req: TestStateRequest) -> Result<TestStateOutcome, EngineError> {
     let plan = plan(&req)?;
+    let kind = plan.state.get("Type").and_then(Value::as_str).unwrap_or_default();
+    if req.mock.is_some() && !matches!(kind, "Task" | "Map" | "Parallel") {
+        // AWS: "mock can only be specified for Task, Map, or Parallel states".
+        return Err(EngineError::InvalidRequest(format!(
+            "mock can only be given for a Task, Map or Parallel state; '{}' is a {kind} state",
+            plan.name
+        )));
+    }
     let top_jsonata = plan.query_language.as_ref().and_then(Value::as_str) == Some("JSONata");
     let jsonata = top_jsonata || plan.state.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
 

@@ -26,6 +26,7 @@ impl From<EngineError> for ApiError {
             EngineError::StateMachineTypeNotSupported(_) => ApiError::new("StateMachineTypeNotSupported", message),
             EngineError::InvalidFunction(_) => ApiError::validation(message),
             EngineError::FunctionDoesNotExist(_) => ApiError::new("ResourceNotFound", message),
+            EngineError::InvalidRequest(_) => ApiError::validation(message),
             EngineError::Store(s) => s.into(),
             EngineError::Unavailable(_) => ApiError { status: 503, code: "ServiceUnavailable", message, extra: Vec::new() },
         }

@@ -33,6 +33,9 @@ pub(crate) async fn test_state(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiE
             }
         }
     };
+    if r.has("context") && mock.is_none() {
+        return Err(ApiError::validation("context can only be given together with a mock"));
+    }
     if r.has("context") || r.has("stateConfiguration") {
         return Err(ApiError::validation(
             "TestState here does not take context or stateConfiguration: the context object is built as for an execution, and retries are reported, not run",

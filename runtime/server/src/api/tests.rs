@@ -313,6 +313,13 @@ async fn test_state_answers_for_one_state() {
     assert_eq!(e.code, "InvalidDefinition");
     let e = err(&api, "TestState", json!({"definition": def, "mock": {"result": "1", "errorOutput": {}}})).await;
     assert_eq!(e.code, "ValidationException");
+    // A mock answers tasks: only a Task, Map or Parallel state takes one.
+    let pass = json!({"Type": "Pass", "End": true}).to_string();
+    let e = err(&api, "TestState", json!({"definition": pass, "mock": {"result": "1"}})).await;
+    assert_eq!(e.code, "ValidationException");
+    assert!(e.message.contains("Pass state"), "{}", e.message);
+    let e = err(&api, "TestState", json!({"definition": pass, "context": "{}"})).await;
+    assert_eq!((e.code, e.message.as_str()), ("ValidationException", "context can only be given together with a mock"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
