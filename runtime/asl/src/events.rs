@@ -56,7 +56,9 @@ pub enum Details {
     MapStateStarted { length: usize },
     /// `mapIterationStartedEventDetails` etc.
     MapIteration { member: &'static str, name: Arc<str>, index: usize },
-    EvaluationFailed { error: String, cause: String, location: String, state: String },
+    /// `evaluationFailedEventDetails`: a JSONata expression of `state` failed; `location` is the
+    /// field it was in, when the cause names one.
+    EvaluationFailed { error: String, cause: String, location: Option<String>, state: String },
 }
 
 impl HistoryEvent {
@@ -210,7 +212,7 @@ impl Serialize for Body<'_> {
             Details::EvaluationFailed { error, cause, location, state } => {
                 m.serialize_entry("error", error)?;
                 m.serialize_entry("cause", cause)?;
-                m.serialize_entry("location", location)?;
+                entry_if(&mut m, "location", location)?;
                 m.serialize_entry("state", state)?;
             }
         }

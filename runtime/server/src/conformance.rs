@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use asl::events::{Details, HistoryEvent};
 use asl::exec::Status;
 use asl::simulate::{self, TaskAnswer};
 use asl::ValidateOptions;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 /// Which part of the language a case exercises, for the bars we hold ourselves to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,6 +33,9 @@ pub struct CaseResult {
     pub lenient: bool,
     /// Why it failed (empty when it passed strictly).
     pub reason: String,
+    /// For a case with `expected_events`: whether the history has the same events (id,
+    /// previousEventId, type and state name, in order), and the first difference when not.
+    pub events: Option<Result<(), String>>,
 }
 
 /// Counts over a set of results.
@@ -85,6 +89,13 @@ impl Report {
         Tally { passed, failed: self.results.len() - passed }
     }
 
+    /// Cases whose history matches their `expected_events`, and cases that have some.
+    pub fn events(&self) -> (usize, usize) {
+        let compared = self.results.iter().filter(|r| r.events.is_some()).count();
+        let same = self.results.iter().filter(|r| matches!(r.events, Some(Ok(())))).count();
+        (same, compared)
+    }
+
     /// Per-feature strict counts.
     pub fn by_feature(&self) -> BTreeMap<String, Tally> {
         let mut m: BTreeMap<String, Tally> = BTreeMap::new();
@@ -120,6 +131,18 @@ impl Report {
             let t = self.tally(track);
             out.push_str(&format!("{label}: {} passed, {} failed ({:.1}%)\n", t.passed, t.failed, 100.0 * t.rate()));
         }
+        if verbose {
+            let differing: Vec<(&str, &String)> =
+                self.results.iter().filter_map(|r| match &r.events { Some(Err(e)) => Some((r.name.as_str(), e)), _ => None }).collect();
+            if !differing.is_empty() {
+                out.push_str("histories that differ from the recording:\n");
+                for (name, e) in differing {
+                    out.push_str(&format!("  {name}: {e}\n"));
+                }
+            }
+        }
+        let (same, compared) = self.events();
+        out.push_str(&format!("history events (id, previousEventId, type, state) as recorded: {same} of {compared} cases\n"));
         let l = self.total_lenient();
         out.push_str(&format!("lenient (event ids ignored): {} passed, {} failed\n", l.passed, l.failed));
         let t = self.total();
@@ -154,7 +177,7 @@ pub fn run_case_text(name: &str, text: &str) -> CaseResult {
 }
 
 fn broken(name: &str, reason: String) -> CaseResult {
-    CaseResult { name: name.to_string(), track: Track::JsonPath, features: vec![], strict: false, lenient: false, reason }
+    CaseResult { name: name.to_string(), track: Track::JsonPath, features: vec![], strict: false, lenient: false, reason, events: None }
 }
 
 fn track_of(kind: &str, features: &[String]) -> Track {
@@ -184,6 +207,7 @@ pub fn run_case(name: &str, case: &Value) -> CaseResult {
     let express = case.get("state_machine_type").and_then(Value::as_str) == Some("EXPRESS");
     let opts = ValidateOptions { express, ..Default::default() };
     let expected = case.get("expected").cloned().unwrap_or(Value::Null);
+    let mut events = None;
     let (strict, lenient, reason) = if kind == "validation" {
         let verdict = match (case.get("definition"), case.get("definition_text").and_then(Value::as_str)) {
             (_, Some(text)) => asl::parse_text(text, &opts).map(|_| ()),
@@ -204,7 +228,7 @@ pub fn run_case(name: &str, case: &Value) -> CaseResult {
             Ok(m) => m,
             Err(d) => {
                 let r = format!("definition rejected: {}", d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; "));
-                return CaseResult { name: name.into(), track, features, strict: false, lenient: false, reason: r };
+                return CaseResult { name: name.into(), track, features, strict: false, lenient: false, reason: r, events: None };
             }
         };
         let input = case.get("input").cloned().unwrap_or(Value::Object(Default::default()));
@@ -222,9 +246,40 @@ pub fn run_case(name: &str, case: &Value) -> CaseResult {
             .and_then(Value::as_array)
             .map(|a| a.iter().filter_map(|i| i.get("pointer").and_then(Value::as_str).map(String::from)).collect())
             .unwrap_or_default();
+        if let Some(Value::Array(want)) = case.get("expected_events") {
+            events = Some(compare_events(want, &finished.events));
+        }
         compare(&expected, &finished.status, &ignore)
     };
-    CaseResult { name: name.into(), track, features, strict, lenient, reason }
+    CaseResult { name: name.into(), track, features, strict, lenient, reason, events }
+}
+
+/// The history as the corpus's `expected_events` records it: `{id, previousEventId, type}`, and
+/// `name` for a state's Entered and Exited events.
+fn compact_events(events: &[HistoryEvent]) -> Vec<Value> {
+    events
+        .iter()
+        .map(|e| {
+            let mut v = json!({"id": e.id, "previousEventId": e.previous_event_id, "type": e.event_type});
+            if let Details::StateEntered { name, .. } | Details::StateExited { name, .. } = &e.details {
+                v["name"] = json!(&**name);
+            }
+            v
+        })
+        .collect()
+}
+
+/// Whether the history matches `want` event for event; the first difference when not.
+fn compare_events(want: &[Value], got: &[HistoryEvent]) -> Result<(), String> {
+    let got = compact_events(got);
+    for i in 0..want.len().max(got.len()) {
+        let (w, g) = (want.get(i), got.get(i));
+        if w != g {
+            let show = |v: Option<&Value>| v.map_or("nothing".to_string(), Value::to_string);
+            return Err(format!("event {}: expected {}, got {}", i + 1, show(w), show(g)));
+        }
+    }
+    Ok(())
 }
 
 /// Compare an outcome with the expectation. Returns (strict, lenient, reason).

@@ -48,6 +48,10 @@ pub(super) struct Fanout {
     tolerated_percentage: Option<f64>,
     failure: Option<Failure>,
     pumping: bool,
+    /// Map: the event the next MapIterationStarted follows. AWS chains the iterations started
+    /// at once to MapStateStarted, and one started when another ends to that iteration's last
+    /// event (not to its MapIterationSucceeded).
+    launch_from: u64,
 }
 
 impl Fanout {
@@ -103,6 +107,7 @@ impl<'m> Stepper<'m> {
             tolerated_percentage: None,
             failure: None,
             pumping: false,
+            launch_from: 0,
         };
         fanout.prefill(kept);
         self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
@@ -169,7 +174,7 @@ impl<'m> Stepper<'m> {
         }
         let length = items.len();
         let kept = self.take_kept(run, length);
-        self.emit(Some(run), "MapStateStarted", Details::MapStateStarted { length });
+        let started = self.emit(Some(run), "MapStateStarted", Details::MapStateStarted { length });
         let mut fanout = Fanout {
             kind: Kind::Map { processor: ms.processor, mode: ms.mode, items },
             effective: if jsonata { data.clone() } else { effective },
@@ -184,8 +189,10 @@ impl<'m> Stepper<'m> {
             tolerated_percentage,
             failure: None,
             pumping: false,
+            launch_from: 0,
         };
         fanout.prefill(kept);
+        fanout.launch_from = started;
         self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
         let p = self.pump(run);
         Ok(self.fanout_outcome(run, p))
@@ -315,11 +322,19 @@ impl<'m> Stepper<'m> {
             },
             None => input,
         };
+        // The parent's own chain goes on from where it was; the child's starts at its
+        // MapIterationStarted.
+        let parent_last = self.run(run).last_event;
         if map_item.is_some() {
             let name = self.state_of_run(run).name.clone();
+            if let Some(f) = self.fanout_mut(run) {
+                let from = f.launch_from;
+                self.run_mut(run).last_event = from;
+            }
             self.emit(Some(run), "MapIterationStarted", Details::MapIteration { member: "mapIterationStartedEventDetails", name, index: i });
         }
         let child = self.new_run(graph, input, Some((run, i)), sees_parent, map_item);
+        self.run_mut(run).last_event = parent_last;
         if let Some(f) = self.fanout_mut(run) {
             f.running.push(child);
         }
@@ -361,6 +376,7 @@ impl<'m> Stepper<'m> {
         let Some(f) = self.fanout_mut(parent) else { return };
         f.running.retain(|&c| c != child);
         f.done += 1;
+        f.launch_from = child_last;
         let is_map = f.is_map();
         match result {
             Ok(v) => {
@@ -418,7 +434,12 @@ impl<'m> Stepper<'m> {
                     return Outcome::Blocked;
                 };
                 let ty = if f.is_map() { "MapStateSucceeded" } else { "ParallelStateSucceeded" };
+                let before = self.run(run).last_event;
                 self.emit(Some(run), ty, Details::None);
+                if f.is_map() {
+                    // As recorded, MapStateExited follows what MapStateSucceeded follows.
+                    self.run_mut(run).last_event = before;
+                }
                 let results: Vec<Value> = f.results.into_iter().map(|r| r.unwrap_or(Value::Null)).collect();
                 self.complete(run, super::states::Exit::plain(Value::Array(results)))
             }
@@ -427,9 +448,18 @@ impl<'m> Stepper<'m> {
                     return Outcome::Blocked;
                 };
                 self.keep_finished(run, &f);
+                if f.is_map() && f.running.is_empty() && f.launch_from != 0 {
+                    // As recorded, MapStateFailed follows the failed iteration's last event, as
+                    // its MapIterationFailed does.
+                    self.run_mut(run).last_event = f.launch_from;
+                }
                 self.abort_children(run, &f);
-                let ty = if f.is_map() { "MapStateFailed" } else { "ParallelStateFailed" };
-                self.emit(Some(run), ty, Details::None);
+                // As recorded, a Map state that will be retried writes no MapStateFailed: its
+                // next MapStateStarted follows the failed iteration.
+                if !(f.is_map() && self.will_retry(run, &failure)) {
+                    let ty = if f.is_map() { "MapStateFailed" } else { "ParallelStateFailed" };
+                    self.emit(Some(run), ty, Details::None);
+                }
                 self.handle_failure(run, failure)
             }
         }

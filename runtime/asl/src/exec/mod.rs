@@ -180,6 +180,8 @@ struct Run {
     sees_parent: bool,
     last_event: u64,
     entered_event: u64,
+    /// The event the current state's Entered event follows (its `previousEventId`).
+    entered_prev: u64,
     /// When the current state was entered (`$$.State.EnteredTime`).
     entered_ms: i64,
     retry_counts: Vec<u64>,
@@ -480,6 +482,7 @@ impl Stepper<'_> {
             sees_parent,
             last_event,
             entered_event: 0,
+            entered_prev: 0,
             entered_ms: 0,
             retry_counts: Vec::new(),
             retries_total: 0,

@@ -66,10 +66,12 @@ impl<'m> Stepper<'m> {
             None => crate::json_text::shared_text(&self.run(run).data),
         };
         self.run_mut(run).entered_text = Some(input.clone());
+        let prev = self.run(run).last_event;
         let id = self.emit(Some(run), st.entered_event_type(), Details::StateEntered { name: st.name.clone(), input });
         let now = self.now;
         let r = self.run_mut(run);
         r.entered_event = id;
+        r.entered_prev = prev;
         r.entered_ms = now;
         r.retry_counts.clear();
         r.retry_counts.resize(st.retry.len(), 0);
@@ -103,6 +105,22 @@ impl<'m> Stepper<'m> {
     pub(super) fn eval_failed(&mut self, run: RunId, e: EvalError) -> Outcome {
         let st = self.state_of(run);
         let f = e.located(&st.name, self.run(run).entered_event);
+        if e.error == names::QUERY_EVALUATION_ERROR {
+            // AWS records a failed JSONata evaluation in an EvaluationFailed event before acting
+            // on the failure. As recorded, it follows the event before the state's Entered event,
+            // except in a Wait state, where it follows the Entered event.
+            if !matches!(st.kind, Kind::Wait(_)) {
+                let prev = self.run(run).entered_prev;
+                self.run_mut(run).last_event = prev;
+            }
+            let location = field_of(&e.detail);
+            let (error, cause) = (f.error.clone().unwrap_or_default(), f.cause.clone().unwrap_or_default());
+            self.emit(Some(run), "EvaluationFailed", Details::EvaluationFailed { error, cause, location, state: st.name.to_string() });
+            // A Map state whose items (or other fields) fail to evaluate also fails as a Map.
+            if matches!(st.kind, Kind::Map(_)) {
+                self.emit(Some(run), "MapStateFailed", Details::None);
+            }
+        }
         self.handle_failure(run, f)
     }
 
@@ -566,6 +584,15 @@ impl<'m> Stepper<'m> {
     }
 
     /// An error in the current state: retry it, catch it, or fail the run.
+    /// Whether `failure` of the current state of `run` will be retried (a matching retrier has
+    /// attempts left).
+    pub(super) fn will_retry(&self, run: RunId, failure: &Failure) -> bool {
+        let st = self.state_of(run);
+        st.retry.iter().enumerate().find(|(_, r)| failure.matches(&r.error_equals)).is_some_and(|(i, retrier)| {
+            self.run(run).retry_counts.get(i).copied().unwrap_or(0) < retrier.max_attempts
+        })
+    }
+
     pub(super) fn handle_failure(&mut self, run: RunId, failure: Failure) -> Outcome {
         let st = self.state_of(run);
         if let Some((i, retrier)) = st.retry.iter().enumerate().find(|(_, r)| failure.matches(&r.error_equals)) {
@@ -810,4 +837,10 @@ fn region_of(resource: &str, state_machine_arn: &str) -> String {
         Some(_) => arn_region(state_machine_arn).filter(|r| !r.is_empty()).unwrap_or_else(|| "local".to_string()),
         None => "local".to_string(),
     }
+}
+
+/// The field an evaluation error's detail names (`… specified for the field 'Output/a' …`).
+fn field_of(detail: &str) -> Option<String> {
+    let rest = detail.split_once("for the field '")?.1;
+    rest.split_once('\'').map(|(field, _)| field.to_string())
 }
