@@ -61,10 +61,13 @@ pub(crate) fn run(
     observer: &dyn Observer,
 ) -> Option<Input> {
     let heartbeat_tx = tx.clone();
+    let throttle = HeartbeatThrottle::default();
     let options = CallOptions {
         timeout: call.timeout,
         heartbeat: Some(Arc::new(move || {
-            let _ = heartbeat_tx.send(Msg::Input { input: Input::TaskHeartbeat { id }, reply: None });
+            if throttle.allow(std::time::Instant::now()) {
+                let _ = heartbeat_tx.send(Msg::Input { input: Input::TaskHeartbeat { id }, reply: None });
+            }
         })),
         // A callback task's result is ignored: only whether it is JSON matters.
         parse: !call.callback,
@@ -141,4 +144,44 @@ fn logs_text(outcome: &CallOutcome) -> Option<String> {
         return None;
     }
     Some(entries.iter().map(|(level, m)| format!("[{}] {m}", level.to_ascii_uppercase())).collect::<Vec<_>>().join("\n"))
+}
+
+/// How often a call's heartbeats are stepped at most.
+const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+/// Lets through at most one heartbeat of a call every [`HEARTBEAT_EVERY`]. A guest may call
+/// `heartbeat()` in a tight loop; each heartbeat stepped is a journal entry and re-arms a stored
+/// timer, and the call's result would queue behind them all. A heartbeat dropped here comes less
+/// than [`HEARTBEAT_EVERY`] after one stepped, so the heartbeat timeout fires at most that much
+/// earlier than the dropped one would have made it (HeartbeatSeconds is at least 1 s).
+#[derive(Default)]
+struct HeartbeatThrottle(std::sync::Mutex<Option<std::time::Instant>>);
+
+impl HeartbeatThrottle {
+    fn allow(&self, now: std::time::Instant) -> bool {
+        let mut last = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if last.is_some_and(|t| now.saturating_duration_since(t) < HEARTBEAT_EVERY) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use super::{HeartbeatThrottle, HEARTBEAT_EVERY};
+
+    #[test]
+    fn heartbeats_in_a_tight_loop_are_stepped_at_most_every_interval() {
+        let t = HeartbeatThrottle::default();
+        let start = Instant::now();
+        let allowed: Vec<u64> = (0..1_000u64).filter(|ms| t.allow(start + Duration::from_millis(*ms))).collect();
+        let every = HEARTBEAT_EVERY.as_millis() as u64;
+        assert_eq!(allowed, (0..1_000).step_by(every as usize).collect::<Vec<u64>>());
+        // A heartbeat after a pause goes through at once.
+        assert!(t.allow(start + Duration::from_secs(5)));
+    }
 }

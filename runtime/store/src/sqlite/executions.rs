@@ -189,6 +189,12 @@ pub(crate) fn apply(conn: &Connection, tips: &mut Tips, commit: &Commit) -> Resu
             delete.execute(params![id, to_i64(*work_id, "timer work id")?])?;
         }
     }
+    if ended {
+        // An execution that ended waits for nothing: a timer its last step did not clear (a
+        // heartbeat or timeout timer of the task that just finished) must not stay behind. A
+        // redrive re-arms its timers from the journal.
+        conn.prepare_cached("DELETE FROM timers WHERE execution_id = ?1")?.execute([id])?;
+    }
     if !commit.tokens_added.is_empty() {
         let mut insert = conn.prepare_cached(
             "INSERT INTO tokens (token, execution_id, work_id, activity_arn, input, heartbeat_seconds) \

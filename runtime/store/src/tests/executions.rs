@@ -381,6 +381,32 @@ fn stores_journal_timers_and_tokens() {
     assert_eq!(store.token("cb").unwrap(), None);
 }
 
+/// An execution that ends keeps no timer: one its last step did not clear (the finished task's
+/// heartbeat timer) goes with the final status.
+#[test]
+fn an_ended_execution_keeps_no_timers() {
+    let (_dir, store) = temp_store();
+    let rec = execution("m", "e", 0);
+    let first = Commit {
+        timers_set: vec![TimerRecord { work_id: 3, due_ms: 2_000, kind: "timer".into() }],
+        ..commit_events(&rec.arn, 1..=1)
+    };
+    store.create_execution(&rec, first).unwrap();
+    store.commit_blocking(commit_events(&rec.arn, 2..=2)).unwrap();
+    assert_eq!(store.timers(&rec.arn).unwrap().len(), 1, "a running execution keeps its timers");
+    let end = StatusUpdate {
+        status: ExecutionStatus::Succeeded,
+        stop_ms: Some(10),
+        output: Some("{}".into()),
+        error: None,
+        cause: None,
+        redrive_count: 0,
+        redrive_ms: None,
+    };
+    store.commit_blocking(Commit { status: Some(end), ..commit_events(&rec.arn, 3..=3) }).unwrap();
+    assert_eq!(store.timers(&rec.arn).unwrap(), []);
+}
+
 #[test]
 fn a_panicking_callback_does_not_stop_the_writer() {
     let (_dir, store) = temp_store();
