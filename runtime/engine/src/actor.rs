@@ -352,7 +352,10 @@ impl Actor {
                     if let Some(call) = self.calls.remove(&id) {
                         call.cancel();
                     }
-                    if self.durable && self.timer_at.contains_key(&id) {
+                    // Armed already, or set earlier in this same batch (a heartbeat timer that
+                    // the next heartbeat of the batch replaces).
+                    let in_batch = batch.commit.timers_set.iter().any(|t| t.work_id == id);
+                    if self.durable && (in_batch || self.timer_at.contains_key(&id)) {
                         batch.clear_timer(id);
                     }
                     if let Some(token) = self.tokens.get(&id) {

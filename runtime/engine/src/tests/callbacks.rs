@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use store::{ActivityRecord, ExecutionStatus, MachineKind};
+use store::{ActivityRecord, ExecutionStatus, MachineKind, Store};
 
 use super::support::*;
 use crate::{EngineError, StartRequest};
@@ -74,6 +74,32 @@ async fn a_callback_task_waits_for_send_task_success_and_failure() {
     assert_eq!((rec.error.as_deref(), rec.cause.as_deref()), (Some("Rejected"), Some("by a human")));
     let err = engine.send_task_success("", "{}").await.unwrap_err();
     assert!(matches!(err, EngineError::InvalidToken(_)), "{err}");
+}
+
+/// Many heartbeats at once are stepped in one batch: each replaces the heartbeat timer the one
+/// before set, and only the last is stored. An ended execution keeps no timer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeats_leave_one_stored_timer() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, store) = open_with_store(dir.path(), None).await;
+    upload(&engine, &["transform"]).await;
+    let sm = machine(&engine, "heartbeats", &callback_definition(Some(60)), MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "hb")).await.unwrap();
+    let token = token_of(&engine, &s.execution_arn).await;
+    let mut beats = tokio::task::JoinSet::new();
+    for _ in 0..500 {
+        let (engine, token) = (engine.clone(), token.clone());
+        beats.spawn(async move { engine.send_task_heartbeat(&token).await });
+    }
+    while let Some(r) = beats.join_next().await {
+        r.unwrap().unwrap();
+    }
+    let timers = store.timers(&s.execution_arn).unwrap();
+    assert_eq!(timers.len(), 1, "one heartbeat timer, not one per heartbeat: {timers:?}");
+    engine.send_task_success(&token, "{}").await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(10)).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded);
+    assert_eq!(store.timers(&s.execution_arn).unwrap(), []);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
