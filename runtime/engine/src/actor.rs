@@ -391,9 +391,19 @@ impl Actor {
         };
         match target {
             Target::Function { name, payload, lambda_invoke, callback } => {
+                let lambda = resource::is_lambda(&t.resource);
                 let Some(function) = self.inner.function(&name) else {
-                    let cause = format!("function '{name}' (from resource '{}') does not exist: upload it first", t.resource);
-                    queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
+                    if lambda {
+                        // Lambda answers the invocation with ResourceNotFoundException: the
+                        // task had started.
+                        let arn = self.inner.arns.lambda_function(&name);
+                        let (error, cause) = resource::lambda_not_found(&arn, &self.inner.uuid());
+                        queue.push_back(Input::TaskStarted { id, worker: None });
+                        queue.push_back(Input::TaskFailed { id, error: Some(error), cause: Some(cause) });
+                    } else {
+                        let cause = format!("function '{name}' (from resource '{}') does not exist: upload it first", t.resource);
+                        queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
+                    }
                     return;
                 };
                 queue.push_back(Input::TaskStarted { id, worker: None });
@@ -414,6 +424,7 @@ impl Actor {
                     // As the stepper sets the task's timeout timer.
                     timeout_at: t.timeout_seconds.map(|s| now.saturating_add(s as i64 * 1000)),
                     lambda_invoke,
+                    lambda,
                     callback,
                 };
                 batch.acts.push(Act::Task { id, call });

@@ -79,6 +79,24 @@ fn function(name: &str, payload: String, lambda_invoke: bool, callback: bool) ->
 }
 
 /// NAME of `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
+/// Whether `resource` names a Lambda function (`lambda:invoke`, with or without
+/// `.waitForTaskToken`, or a function ARN): its failures then carry Lambda's error names.
+pub fn is_lambda(resource: &str) -> bool {
+    let base = resource.strip_suffix(WAIT_FOR_TOKEN).unwrap_or(resource);
+    base == LAMBDA_INVOKE || lambda_function_name(base).is_some()
+}
+
+/// The failure of a Lambda-style task whose function does not exist, as Lambda reports it
+/// (`Lambda.ResourceNotFoundException`, with the function's ARN in the cause).
+pub fn lambda_not_found(function_arn: &str, request_id: &str) -> (String, String) {
+    (
+        "Lambda.ResourceNotFoundException".to_string(),
+        format!(
+            "Function not found: {function_arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {request_id}; Proxy: null)"
+        ),
+    )
+}
+
 fn lambda_function_name(arn: &str) -> Option<&str> {
     let parts: Vec<&str> = arn.split(':').collect();
     if (parts.len() == 7 || parts.len() == 8) && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {

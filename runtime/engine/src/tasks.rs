@@ -27,6 +27,9 @@ pub(crate) struct Call {
     /// When the task's own timeout timer is due (epoch ms), if it has one.
     pub(crate) timeout_at: Option<i64>,
     pub(crate) lambda_invoke: bool,
+    /// A Lambda-style resource: a crash of the function (a trap, running out of memory) is
+    /// `Lambda.Unknown`, as Lambda reports unhandled errors.
+    pub(crate) lambda: bool,
     /// The result is ignored (`.waitForTaskToken`): only a failure ends the task.
     pub(crate) callback: bool,
 }
@@ -106,7 +109,11 @@ pub(crate) fn run(
                 (CallError::Guest { .. }, _) | (_, None) => f.cause,
                 (_, Some(l)) => format!("{}\nlogs:\n{l}", f.cause),
             };
-            Some(Input::TaskFailed { id, error: Some(f.error), cause: Some(cause) })
+            // Lambda reports a function that crashed (not one that raised its own error, and
+            // not the Task's timeout) as Lambda.Unknown.
+            let crashed = !matches!(e, CallError::Guest { .. } | CallError::Timeout { .. });
+            let error = if call.lambda && crashed { LAMBDA_UNKNOWN.to_string() } else { f.error };
+            Some(Input::TaskFailed { id, error: Some(error), cause: Some(cause) })
         }
     }
 }
@@ -145,6 +152,9 @@ fn logs_text(outcome: &CallOutcome) -> Option<String> {
     }
     Some(entries.iter().map(|(level, m)| format!("[{}] {m}", level.to_ascii_uppercase())).collect::<Vec<_>>().join("\n"))
 }
+
+/// The error Lambda reports for a function that crashed.
+const LAMBDA_UNKNOWN: &str = "Lambda.Unknown";
 
 /// How often a call's heartbeats are stepped at most.
 const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);

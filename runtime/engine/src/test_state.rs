@@ -417,7 +417,12 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         Ok(Target::Function { name, payload, lambda_invoke, .. }) => (name, payload, lambda_invoke),
         Err(e) => return fail(e.0),
     };
+    let lambda = resource::is_lambda(&t.resource);
     let Some(function) = inner.function(&name) else {
+        if lambda {
+            let (error, cause) = resource::lambda_not_found(&inner.arns.lambda_function(&name), &inner.uuid());
+            return TaskAnswer::Failure { error, cause };
+        }
         return fail(format!("function '{name}' (from resource '{}') does not exist: upload it first", t.resource));
     };
     let call = Call {
@@ -427,6 +432,7 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         timeout: t.timeout_seconds.map(Duration::from_secs),
         timeout_at: None,
         lambda_invoke,
+        lambda,
         callback: false,
     };
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();

@@ -36,6 +36,11 @@ impl ArnContext {
     fn arn(&self, resource: Resource) -> Arn {
         Arn { region: self.region.clone(), account: self.account.clone(), resource }
     }
+    /// `arn:aws:lambda:{region}:{account}:function:{name}`: how Lambda-style resources name
+    /// the uploaded function `name`.
+    pub fn lambda_function(&self, name: &str) -> String {
+        format!("arn:aws:lambda:{}:{}:function:{name}", self.region, self.account)
+    }
     /// `arn:aws:states:{region}:{account}:stateMachine:{name}`
     pub fn state_machine(&self, name: &str) -> String {
         self.arn(Resource::StateMachine { name: name.into() }).to_string()

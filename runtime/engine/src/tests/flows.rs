@@ -282,6 +282,38 @@ async fn redrive_runs_again_only_the_failed_branch_of_a_parallel() {
     assert_eq!(scheduled, ["now", "later", "later"], "branch A ran once, B before and after the redrive");
 }
 
+/// Lambda-style resources fail with Lambda's error names: a function that does not exist is
+/// Lambda.ResourceNotFoundException (after TaskStarted), one that crashes Lambda.Unknown; a
+/// `wasm:` resource keeps States.TaskFailed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lambda_resources_fail_with_lambda_error_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let trap = r#"(module (memory (export "memory") 1) (func (export "_start") unreachable))"#;
+    engine.put_function("crash", wat::parse_str(trap).unwrap(), sandbox::Grants::default()).await.unwrap();
+    let run = |name: &'static str, resource: &str, params: Option<&str>| {
+        let params = params.map(|p| format!(r#","Parameters":{p}"#)).unwrap_or_default();
+        let def = format!(r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"{resource}"{params},"End":true}}}}}}"#);
+        let sm = machine(&engine, name, &def, MachineKind::Standard);
+        let engine = engine.clone();
+        async move {
+            let s = engine.start_execution(start(&sm, name, "{}")).await.unwrap();
+            let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+            (rec, types(&history(&engine, &s.execution_arn)))
+        }
+    };
+    let (rec, t) = run("missing", "arn:aws:states:::lambda:invoke", Some(r#"{"FunctionName":"nope","Payload":{}}"#)).await;
+    assert_eq!(rec.error.as_deref(), Some("Lambda.ResourceNotFoundException"), "{rec:?}");
+    let cause = rec.cause.unwrap();
+    assert!(cause.starts_with("Function not found: arn:aws:lambda:") && cause.contains(":function:nope (Service: AWSLambda; Status Code: 404"), "{cause}");
+    assert_eq!(t[2..5], ["TaskScheduled", "TaskStarted", "TaskFailed"], "{t:?}");
+
+    let (rec, _) = run("crashing", "arn:aws:lambda:us-east-1:123456789012:function:crash", None).await;
+    assert_eq!(rec.error.as_deref(), Some("Lambda.Unknown"), "{rec:?}");
+    let (rec, _) = run("native", "wasm:crash", None).await;
+    assert_eq!(rec.error.as_deref(), Some("States.TaskFailed"), "{rec:?}");
+}
+
 /// Group commit within an execution: while another Standard execution has a call running, a
 /// chain of short Tasks holds its results back to share commits; alone, it commits as it goes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
