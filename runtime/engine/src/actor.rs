@@ -911,6 +911,22 @@ pub(crate) struct Replayed {
     pub(crate) last_redrive_ms: Option<i64>,
 }
 
+/// After a replay, continues `exec`'s history after the last event `store` holds for it, when
+/// the replay regenerated a different number of events (a journal written by a build that
+/// records some events differently); says so in `warn`.
+pub(crate) fn align_history(store: &dyn store::Store, arn: &str, exec: &mut Execution, warn: impl FnOnce(String)) -> Result<(), store::StoreError> {
+    let query = store::HistoryQuery { reverse: true, max: 1, next_token: None };
+    let last = store.history(arn, &query)?.items.first().map_or(0, |e| e.id);
+    if last != exec.event_count() {
+        warn(format!(
+            "execution {arn}: its journal replays to {} history events but {last} are stored; the history continues after event {last}",
+            exec.event_count()
+        ));
+        exec.continue_after(last);
+    }
+    Ok(())
+}
+
 /// Feeds `journal` to `exec` (a fresh execution), discarding the regenerated events.
 pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[JournalEntry]) -> Result<Replayed, String> {
     let mut tasks: HashMap<WorkId, TaskRequest> = HashMap::new();

@@ -9,7 +9,7 @@ use store::arn::{Arn, Resource};
 use store::{ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery, MachineKind, Page};
 use tokio::sync::oneshot;
 
-use crate::actor::{replay, Actor, Batch, Msg};
+use crate::actor::{align_history, replay, Actor, Batch, Msg};
 use crate::{lock, now_ms, start, Engine, EngineError};
 
 /// How long after its end a Standard execution can be redriven (AWS: 14 days).
@@ -178,6 +178,7 @@ impl Engine {
         let role_arn = first_role(&journal).map_err(EngineError::ExecutionNotRedrivable)?;
         let mut exec = Execution::new(info_of(&rec, role_arn.clone())?);
         let replayed = replay(&machine, &mut exec, &journal).map_err(EngineError::ExecutionNotRedrivable)?;
+        align_history(&*inner.store, arn, &mut exec, |w| inner.warn(w))?;
         let mut actor = Actor::new(inner.clone(), machine, exec, role_arn, true);
         actor.next_seq = replayed.next_seq;
         actor.redrive_count = rec.redrive_count;

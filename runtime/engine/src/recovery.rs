@@ -15,7 +15,7 @@ use std::sync::Arc;
 use asl::exec::{Execution, Status};
 use store::ExecutionRecord;
 
-use crate::actor::{replay, Actor};
+use crate::actor::{align_history, replay, Actor};
 use crate::control::{first_role, info_of};
 use crate::{start, EngineError, Inner};
 
@@ -40,6 +40,7 @@ async fn resume(inner: &Arc<Inner>, rec: &ExecutionRecord) -> Result<(), EngineE
     let role_arn = first_role(&journal).map_err(EngineError::Unavailable)?;
     let mut exec = Execution::new(info_of(rec, role_arn.clone())?);
     let replayed = replay(&machine, &mut exec, &journal).map_err(EngineError::Unavailable)?;
+    align_history(&*inner.store, &rec.arn, &mut exec, |w| inner.warn(w))?;
     let mut actor = Actor::new(inner.clone(), machine, exec, role_arn, true);
     actor.next_seq = replayed.next_seq;
     actor.redrive_count = rec.redrive_count.max(replayed.redrives);

@@ -316,6 +316,18 @@ impl Execution {
         self.next_event - 1
     }
 
+    /// Continues the history after event `last`, the last one stored. A replay regenerates the
+    /// events the journal's inputs gave; a build that writes some events differently (one
+    /// event more or fewer for the same inputs) would otherwise number the next event after
+    /// its own count, repeating a stored id or leaving a gap. No run's next event follows an
+    /// event past `last`.
+    pub fn continue_after(&mut self, last: u64) {
+        self.next_event = last + 1;
+        for run in self.runs.iter_mut().flatten() {
+            run.last_event = run.last_event.min(last);
+        }
+    }
+
     /// Tasks and timers the execution is waiting for.
     pub fn pending_work(&self) -> impl Iterator<Item = WorkId> + '_ {
         self.waits.keys().copied()

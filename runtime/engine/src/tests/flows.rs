@@ -282,6 +282,33 @@ async fn redrive_runs_again_only_the_failed_branch_of_a_parallel() {
     assert_eq!(scheduled, ["now", "later", "later"], "branch A ran once, B before and after the redrive");
 }
 
+/// A journal whose replay gives fewer events than are stored (as after an upgrade that writes
+/// one event fewer for the same inputs): a redrive numbers its events after the stored ones,
+/// with no repeated id, and says so in the warnings.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redrive_continues_after_the_stored_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, store) = open_with_store(dir.path(), None).await;
+    let def = r#"{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"wasm:later","End":true}}}"#;
+    let sm = machine(&engine, "renumbered", def, MachineKind::Standard);
+    let s = engine.start_execution(start(&sm, "r", r#"{"template":"{{ x }}","data":{"x":5}}"#)).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Failed);
+    let stored = history(&engine, &s.execution_arn).len() as u64;
+    let json = serde_json::json!({"id": stored + 1, "previousEventId": stored, "timestamp": 0, "type": "Other"}).to_string();
+    let extra = store::StoredEvent { id: stored + 1, timestamp_ms: 0, event_type: "Other".into(), json };
+    store::Store::commit_blocking(&*store, store::Commit { events: vec![extra], ..store::Commit::new(&s.execution_arn) }).unwrap();
+
+    engine.put_function("later", plugin("transform"), sandbox::Grants::default()).await.unwrap();
+    engine.redrive_execution(&s.execution_arn, None).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+    let h = history(&engine, &s.execution_arn);
+    assert_gap_free(&s.execution_arn, &h);
+    assert_eq!(h[stored as usize + 1]["type"], "ExecutionRedriven", "{h:?}");
+    assert!(engine.warnings().iter().any(|w| w.contains("the history continues after event")), "{:?}", engine.warnings());
+}
+
 /// Lambda-style resources fail with Lambda's error names: a function that does not exist is
 /// Lambda.ResourceNotFoundException (after TaskStarted), one that crashes Lambda.Unknown; a
 /// `wasm:` resource keeps States.TaskFailed.
