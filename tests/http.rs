@@ -243,6 +243,9 @@ async fn bad_input_gets_clear_errors() {
     let a = send(addr, "PUT", "/functions/t?fuel=lots", &[], &plugin("transform")).await;
     assert_eq!((a.status, a.json()["error"].as_str()), (400, Some("InvalidGrants")));
     assert_eq!(send(addr, "GET", "/functions/none", &[], b"").await.status, 404);
+    // A method the path does not take is 405 whether or not a body comes with it.
+    assert_eq!(send(addr, "POST", "/functions/transform", &[], b"x").await.status, 405);
+    assert_eq!(send(addr, "DELETE", "/functions", &[], b"x").await.status, 405);
     assert_eq!(send(addr, "DELETE", "/functions/none", &[], b"").await.status, 404);
     let a = send(addr, "PUT", "/routes", &[], b"{\"method\": \"GET\"}").await;
     assert_eq!((a.status, a.json()["error"].as_str()), (400, Some("InvalidRoute")));

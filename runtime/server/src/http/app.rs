@@ -257,6 +257,13 @@ impl App {
     // ---- native API -------------------------------------------------------------------------
 
     async fn functions(&self, head: Head, body: Incoming) -> Resp {
+        // A method the path does not take is answered before its body is read (which the
+        // limit of 0 bytes for anything but an upload would refuse as too large).
+        let one = head.path.starts_with("/functions/");
+        if !matches!((&head.method, one), (&Method::GET, _) | (&Method::PUT | &Method::DELETE, true)) {
+            let allowed = if one { "GET, PUT or DELETE /functions/{name}" } else { "GET /functions; GET, PUT or DELETE /functions/{name}" };
+            return error_response(405, "MethodNotAllowed", allowed);
+        }
         let limit = if head.method == Method::PUT { self.limits.max_upload_bytes } else { 0 };
         let body = match self.read_body(&head, body, limit).await {
             Ok(b) => b,
