@@ -70,7 +70,7 @@ pub fn get_function(engine: &Engine, name: &str) -> Reply {
 }
 
 /// The grants of an upload: the `X-Stepwasm-Grants` header (the [`Grants`] JSON), then the
-/// query parameters `memory_mb`, `timeout_ms`, `fuel`, `max_output_bytes`, `http_host`
+/// query parameters `memory_mb`, `timeout_ms`, `fuel`, `max_output_bytes`, `max_log_bytes`, `http_host`
 /// (repeatable), `env` (repeatable, `KEY=VALUE`) and `dir` (repeatable,
 /// `HOST_PATH:GUEST_PATH[:rw]`).
 pub fn grants_from(header: Option<&str>, query: Option<&str>) -> Result<Grants, String> {
@@ -89,6 +89,7 @@ pub fn grants_from(header: Option<&str>, query: Option<&str>) -> Result<Grants, 
             "timeout_ms" => g.limits.timeout_ms = Some(number(k)?),
             "fuel" => g.limits.fuel = Some(number(k)?),
             "max_output_bytes" => g.limits.max_output_bytes = number(k)?,
+            "max_log_bytes" => g.limits.max_log_bytes = number(k)?,
             "http_host" => g.http_hosts.push(v),
             "env" => {
                 let (name, value) = v.split_once('=').ok_or_else(|| format!("query parameter env={v} must be KEY=VALUE"))?;
@@ -104,7 +105,7 @@ pub fn grants_from(header: Option<&str>, query: Option<&str>) -> Result<Grants, 
                 };
                 g.dirs.push(DirGrant { host_path: host.into(), guest_path: guest.into(), writable });
             }
-            other => return Err(format!("unknown query parameter '{other}' (memory_mb, timeout_ms, fuel, max_output_bytes, http_host, env, dir)")),
+            other => return Err(format!("unknown query parameter '{other}' (memory_mb, timeout_ms, fuel, max_output_bytes, max_log_bytes, http_host, env, dir)")),
         }
     }
     g.env.extend(env);
@@ -212,9 +213,10 @@ mod tests {
     fn grants_from_header_and_query() {
         let g = grants_from(
             Some(r#"{"http_hosts": ["api.example.com"], "limits": {"timeout_ms": 500}}"#),
-            Some("memory_mb=32&http_host=*.internal:8443&env=MODE%3Dtest&dir=/srv/data:/data:rw"),
+            Some("memory_mb=32&max_log_bytes=300&http_host=*.internal:8443&env=MODE%3Dtest&dir=/srv/data:/data:rw"),
         )
         .unwrap();
+        assert_eq!(g.limits.max_log_bytes, 300);
         assert_eq!(g.http_hosts, vec!["api.example.com".to_string(), "*.internal:8443".to_string()]);
         assert_eq!(g.limits.timeout_ms, Some(500));
         assert_eq!(g.limits.memory_bytes, 32 << 20);
