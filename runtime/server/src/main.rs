@@ -141,6 +141,10 @@ async fn start(remote: &Remote, machine: &str, input: &str, name: Option<String>
     // running it synchronously.
     if sync || (wait && client.machine_type(&arn).await? == "EXPRESS") {
         let out = client.call("StartSyncExecution", body).await?;
+        // As for a Standard execution, the ARN goes to stderr: `stepwasm history` and `logs` take it.
+        if let Some(execution) = out["executionArn"].as_str() {
+            eprintln!("ran {execution}");
+        }
         return print_end(&out);
     }
     let started = client.call("StartExecution", body).await?;

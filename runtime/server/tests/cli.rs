@@ -127,6 +127,8 @@ fn start_wait_runs_an_express_machine_to_its_end() {
         assert!(out.status.success(), "{:?}, stderr: {stderr}", out.status);
         let printed: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the output is JSON");
         assert_eq!(printed, serde_json::json!({"done": true}));
+        // The execution's ARN, for `stepwasm history` and `logs`.
+        assert!(stderr.starts_with("ran arn:aws:states:") && stderr.contains(":express:quick:"), "{stderr}");
         srv.stop().await;
     });
 }
