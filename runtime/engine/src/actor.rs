@@ -425,6 +425,7 @@ impl Actor {
                     timeout_at: t.timeout_seconds.map(|s| now.saturating_add(s as i64 * 1000)),
                     lambda_invoke,
                     lambda,
+                    state_name: t.state_name,
                     callback,
                 };
                 batch.acts.push(Act::Task { id, call });

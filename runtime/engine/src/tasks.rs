@@ -30,6 +30,8 @@ pub(crate) struct Call {
     /// A Lambda-style resource: a crash of the function (a trap, running out of memory) is
     /// `Lambda.Unknown`, as Lambda reports unhandled errors.
     pub(crate) lambda: bool,
+    /// The Task state's name (for AWS's text of a result over the payload quota).
+    pub(crate) state_name: String,
     /// The result is ignored (`.waitForTaskToken`): only a failure ends the task.
     pub(crate) callback: bool,
 }
@@ -109,6 +111,17 @@ pub(crate) fn run(
                 (CallError::Guest { .. }, _) | (_, None) => f.cause,
                 (_, Some(l)) => format!("{}\nlogs:\n{l}", f.cause),
             };
+            // A result over the payload quota is what AWS reports as States.DataLimitExceeded;
+            // a smaller limit of the function's own is the function's failure.
+            if let CallError::OutputLimit { limit, .. } = e {
+                if *limit >= MAX_PAYLOAD_BYTES {
+                    let cause = format!(
+                        "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
+                        call.state_name
+                    );
+                    return Some(Input::TaskFailed { id, error: Some(DATA_LIMIT_EXCEEDED.into()), cause: Some(cause) });
+                }
+            }
             // Lambda reports a function that crashed (not one that raised its own error, and
             // not the Task's timeout) as Lambda.Unknown.
             let crashed = !matches!(e, CallError::Guest { .. } | CallError::Timeout { .. });
@@ -155,6 +168,9 @@ fn logs_text(outcome: &CallOutcome) -> Option<String> {
 
 /// The error Lambda reports for a function that crashed.
 const LAMBDA_UNKNOWN: &str = "Lambda.Unknown";
+/// AWS's payload quota, and the error for a task result over it.
+const MAX_PAYLOAD_BYTES: u64 = 262_144;
+const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
 
 /// How often a call's heartbeats are stepped at most.
 const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);

@@ -433,6 +433,7 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         timeout_at: None,
         lambda_invoke,
         lambda,
+        state_name: t.state_name.clone(),
         callback: false,
     };
     let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();

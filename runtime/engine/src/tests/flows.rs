@@ -309,6 +309,24 @@ async fn a_redrive_continues_after_the_stored_history() {
     assert!(engine.warnings().iter().any(|w| w.contains("the history continues after event")), "{:?}", engine.warnings());
 }
 
+/// A task result over AWS's payload quota is States.DataLimitExceeded, as AWS reports it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_result_over_the_payload_quota_is_data_limit_exceeded() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    upload(&engine, &["transform"]).await;
+    let def = r#"{"StartAt":"Big","States":{"Big":{"Type":"Task","Resource":"wasm:transform","End":true}}}"#;
+    let sm = machine(&engine, "big", def, MachineKind::Standard);
+    let input = serde_json::json!({"template": "{{ s }}{{ s }}{{ s }}", "data": {"s": "x".repeat(100_000)}}).to_string();
+    let s = engine.start_execution(start(&sm, "big", &input)).await.unwrap();
+    let rec = finished(&engine, &s.execution_arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.error.as_deref(), Some("States.DataLimitExceeded"), "{rec:?}");
+    assert_eq!(
+        rec.cause.as_deref(),
+        Some("The state/task 'Big' returned a result with a size exceeding the maximum number of bytes service limit.")
+    );
+}
+
 /// Lambda-style resources fail with Lambda's error names: a function that does not exist is
 /// Lambda.ResourceNotFoundException (after TaskStarted), one that crashes Lambda.Unknown; a
 /// `wasm:` resource keeps States.TaskFailed.
