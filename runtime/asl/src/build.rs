@@ -389,6 +389,8 @@ impl Builder {
             tolerated_failure_percentage: self.number(f, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", ql),
             item_batcher,
             label: f.str("Label").map(str::to_string),
+            item_reader: integration(f.get("ItemReader")),
+            result_writer: integration(f.get("ResultWriter")),
         })
     }
 
@@ -436,4 +438,10 @@ fn strings(v: Option<&Value>) -> Vec<String> {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
         _ => Vec::new(),
     }
+}
+
+/// The `Resource` of an `ItemReader` or `ResultWriter` object (empty when it names none).
+fn integration(v: Option<&Value>) -> Option<String> {
+    let obj = v?.as_object()?;
+    Some(obj.get("Resource").and_then(Value::as_str).unwrap_or_default().to_string())
 }

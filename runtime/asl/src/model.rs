@@ -285,6 +285,11 @@ pub struct MapState {
     pub tolerated_failure_percentage: Option<Number>,
     pub item_batcher: Option<ItemBatcher>,
     pub label: Option<String>,
+    /// The `Resource` of `ItemReader` and of `ResultWriter`, when given: S3 integrations this
+    /// runtime does not carry out (the state fails when it runs, rather than iterate or answer
+    /// something else).
+    pub item_reader: Option<String>,
+    pub result_writer: Option<String>,
 }
 
 /// Distributed Map `ItemBatcher`.

@@ -116,6 +116,20 @@ impl<'m> Stepper<'m> {
     }
 
     pub(super) fn start_map(&mut self, run: RunId, st: &State, ms: &MapState, data: &Value) -> Result<Outcome, EvalError> {
+        // No S3 here: a Map that reads its items from, or writes its results to, an object
+        // fails as AWS fails when it cannot, instead of iterating its input.
+        if let Some(r) = &ms.item_reader {
+            return Err(EvalError::new(
+                names::ITEM_READER_FAILED,
+                format!("The ItemReader ({r}) cannot be read: stepwasm has no S3, so a Map reads its items from its input (ItemsPath or Items)"),
+            ));
+        }
+        if let Some(r) = &ms.result_writer {
+            return Err(EvalError::new(
+                names::RESULT_WRITER_FAILED,
+                format!("The ResultWriter ({r}) cannot be written: stepwasm has no S3, so a Map returns its results as its output"),
+            ));
+        }
         let jsonata = st.query_language == QueryLanguage::Jsonata;
         let effective = self.effective_input(run, st, data, false)?;
         let items_value = match (&ms.items, jsonata) {

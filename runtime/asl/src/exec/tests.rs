@@ -638,3 +638,24 @@ fn execution_started_names_the_version_and_alias() {
     let d = started(None, None);
     assert!(d.get("stateMachineVersionArn").is_none() && d.get("stateMachineAliasArn").is_none(), "{d}");
 }
+
+/// A Map with an ItemReader or a ResultWriter (S3, which this runtime does not carry out) fails
+/// with AWS's error for them instead of iterating its input.
+#[test]
+fn a_map_that_reads_or_writes_s3_fails_instead_of_iterating_its_input() {
+    let processor = json!({"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}});
+    let reader = json!({"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": {"InputType": "JSON"}, "Parameters": {"Bucket": "b", "Key": "k"}});
+    let writer = json!({"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}});
+    for (field, value, error) in [("ItemReader", reader, "States.ItemReaderFailed"), ("ResultWriter", writer, "States.ResultWriterFailed")] {
+        let mut map = json!({"Type": "Map", "ItemProcessor": processor, "End": true});
+        map[field] = value;
+        let t = run(json!({"StartAt": "M", "States": {"M": map}}), json!([7, 8]), vec![]);
+        match &t.status {
+            Status::Failed(f) => {
+                assert_eq!(f.error.as_deref(), Some(error), "{field}");
+                assert!(f.cause.as_deref().unwrap_or_default().contains("stepwasm has no S3"), "{field}: {f:?}");
+            }
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+}
