@@ -52,7 +52,7 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
             Some(_) => return Err(Unresolved("lambda:invoke: FunctionName must be a string".into())),
             None => return Err(Unresolved("lambda:invoke: the Parameters have no FunctionName".into())),
         };
-        let name = lambda_function_name(name).unwrap_or(name);
+        let name = function_name_of(name);
         let payload = obj.and_then(|o| o.get("Payload")).map_or_else(|| "null".to_string(), asl::error::compact);
         return function(name, payload, true, callback);
     }
@@ -95,6 +95,19 @@ pub fn lambda_not_found(function_arn: &str, request_id: &str) -> (String, String
             "Function not found: {function_arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {request_id}; Proxy: null)"
         ),
     )
+}
+
+/// The function a Lambda `FunctionName` names, in each form Lambda takes: `NAME`,
+/// `NAME:QUALIFIER`, `ACCOUNT:function:NAME[:QUALIFIER]` or the whole function ARN.
+fn function_name_of(name: &str) -> &str {
+    if let Some(n) = lambda_function_name(name) {
+        return n;
+    }
+    let parts: Vec<&str> = name.split(':').collect();
+    match parts.as_slice() {
+        [_, "function", n] | [_, "function", n, _] | [n, _] => n,
+        _ => name,
+    }
 }
 
 fn lambda_function_name(arn: &str) -> Option<&str> {
@@ -170,6 +183,11 @@ mod tests {
             resolve("arn:aws:states:::lambda:invoke.waitForTaskToken", &input).unwrap(),
             f("greet", r#"{"token":"t"}"#, true, true)
         );
+        // Every form of FunctionName Lambda takes names the same function.
+        for name in ["greet:prod", "123456789012:function:greet", "123456789012:function:greet:2", "arn:aws:lambda:us-east-1:1:function:greet"] {
+            let input = json!({"FunctionName": name, "Payload": {}});
+            assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", "{}", true, false), "{name}");
+        }
         let no_payload = json!({"FunctionName": "greet"});
         assert_eq!(resolve(LAMBDA_INVOKE, &no_payload).unwrap(), f("greet", "null", true, false));
         let err = resolve(LAMBDA_INVOKE, &json!({"Payload": 1})).unwrap_err();
