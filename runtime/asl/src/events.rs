@@ -45,6 +45,8 @@ pub enum Details {
     },
     TaskStarted { resource_type: String, resource: String },
     TaskSucceeded { resource_type: String, resource: String, output: String, logs: Option<Value> },
+    /// `taskSubmittedEventDetails`: what a `.waitForTaskToken` task's integration answered.
+    TaskSubmitted { resource_type: String, resource: String, output: String },
     /// `lambdaFunctionScheduledEventDetails` (a Task whose Resource is a Lambda function ARN).
     LambdaScheduled { resource: String, input: String, timeout_seconds: Option<u64> },
     /// `activityScheduledEventDetails` (a Task whose Resource is an activity ARN).
@@ -104,6 +106,7 @@ impl Details {
             Details::TaskScheduled { .. } => "taskScheduledEventDetails",
             Details::TaskStarted { .. } => "taskStartedEventDetails",
             Details::TaskSucceeded { .. } => "taskSucceededEventDetails",
+            Details::TaskSubmitted { .. } => "taskSubmittedEventDetails",
             Details::LambdaScheduled { .. } => "lambdaFunctionScheduledEventDetails",
             Details::ActivityScheduled { .. } => "activityScheduledEventDetails",
             Details::ActivityStarted { .. } => "activityStartedEventDetails",
@@ -184,6 +187,12 @@ impl Serialize for Body<'_> {
                 m.serialize_entry("output", output)?;
                 m.serialize_entry("outputDetails", &NotTruncated)?;
                 entry_if(&mut m, "logs", logs)?;
+            }
+            Details::TaskSubmitted { resource_type, resource, output } => {
+                m.serialize_entry("resourceType", resource_type)?;
+                m.serialize_entry("resource", resource)?;
+                m.serialize_entry("output", output)?;
+                m.serialize_entry("outputDetails", &NotTruncated)?;
             }
             Details::LambdaScheduled { resource, input, timeout_seconds } => {
                 m.serialize_entry("resource", resource)?;

@@ -780,7 +780,10 @@ impl Actor {
             Msg::Input { input, reply } => {
                 // A callback (reply wanted) for a task that has already ended is refused.
                 let task = match &input {
-                    Input::TaskSucceeded { id, .. } | Input::TaskFailed { id, .. } | Input::TaskHeartbeat { id } => Some(*id),
+                    Input::TaskSucceeded { id, .. }
+                    | Input::TaskFailed { id, .. }
+                    | Input::TaskHeartbeat { id }
+                    | Input::TaskSubmitted { id, .. } => Some(*id),
                     _ => None,
                 };
                 if task.is_some_and(|id| !self.exec.is_pending(id)) {

@@ -33,6 +33,7 @@ pub enum Entry {
         cause: Option<String>,
     },
     TaskHeartbeat { id: WorkId },
+    TaskSubmitted { id: WorkId, output: Value },
     TimerFired { id: WorkId },
     Stop {
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +74,10 @@ enum EntryRef<'a> {
     TaskHeartbeat {
         id: WorkId,
     },
+    TaskSubmitted {
+        id: WorkId,
+        output: &'a Value,
+    },
     TimerFired {
         id: WorkId,
     },
@@ -103,6 +108,7 @@ impl Entry {
                 Entry::TaskFailed { id: *id, error: error.clone(), cause: cause.clone() }
             }
             Input::TaskHeartbeat { id } => Entry::TaskHeartbeat { id: *id },
+            Input::TaskSubmitted { id, output } => Entry::TaskSubmitted { id: *id, output: output.clone() },
             Input::TimerFired { id } => Entry::TimerFired { id: *id },
             Input::Stop { error, cause } => Entry::Stop { error: error.clone(), cause: cause.clone() },
         }
@@ -117,6 +123,7 @@ impl Entry {
             Entry::TaskSucceeded { id, output, logs } => Input::TaskSucceeded { id, output, logs },
             Entry::TaskFailed { id, error, cause } => Input::TaskFailed { id, error, cause },
             Entry::TaskHeartbeat { id } => Input::TaskHeartbeat { id },
+            Entry::TaskSubmitted { id, output } => Input::TaskSubmitted { id, output },
             Entry::TimerFired { id } => Input::TimerFired { id },
             Entry::Stop { error, cause } => Input::Stop { error, cause },
             Entry::Redrive => return None,
@@ -133,6 +140,7 @@ impl Entry {
             Input::TaskSucceeded { id, output, logs } => EntryRef::TaskSucceeded { id: *id, output, logs },
             Input::TaskFailed { id, error, cause } => EntryRef::TaskFailed { id: *id, error, cause },
             Input::TaskHeartbeat { id } => EntryRef::TaskHeartbeat { id: *id },
+            Input::TaskSubmitted { id, output } => EntryRef::TaskSubmitted { id: *id, output },
             Input::TimerFired { id } => EntryRef::TimerFired { id: *id },
             Input::Stop { error, cause } => EntryRef::Stop { error, cause },
         };

@@ -89,13 +89,17 @@ pub(crate) fn run(
     observer.function_called(call.function.name(), started.elapsed(), result);
     match &outcome.result {
         Ok(text) => {
-            if call.callback {
-                return None;
-            }
             let value = match parsed {
                 Some(v) => Ok(v),
                 None => parse_output(text),
             };
+            if call.callback {
+                // The function answered; the task waits for its token. AWS records what the
+                // integration answered (Lambda's invoke response) in a TaskSubmitted event.
+                let output = value.unwrap_or_else(|_| Value::String(text.clone()));
+                let output = if call.lambda_invoke { lambda_invoke_response(output, request_id) } else { output };
+                return Some(Input::TaskSubmitted { id, output });
+            }
             match value {
                 Ok(v) => {
                     let output = if call.lambda_invoke { lambda_invoke_response(v, request_id) } else { v };

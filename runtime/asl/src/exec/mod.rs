@@ -62,6 +62,9 @@ pub enum Input {
     /// A worker picked the task up (`worker`: the activity worker's name, if it gave one).
     TaskStarted { id: WorkId, worker: Option<String> },
     TaskSucceeded { id: WorkId, output: Value, logs: Option<Value> },
+    /// A `.waitForTaskToken` task's integration answered (the function it called returned
+    /// `output`); the task goes on waiting for its token.
+    TaskSubmitted { id: WorkId, output: Value },
     TaskFailed { id: WorkId, error: Option<String>, cause: Option<String> },
     /// The task is alive; restarts its HeartbeatSeconds clock.
     TaskHeartbeat { id: WorkId },
@@ -370,6 +373,7 @@ impl Stepper<'_> {
                 self.task_failed(id, Failure { error, cause })
             }
             Input::TaskHeartbeat { id } => self.task_heartbeat(id),
+            Input::TaskSubmitted { id, output } => self.task_submitted(id, output),
             Input::TimerFired { id } => self.timer_fired(id),
         }
     }

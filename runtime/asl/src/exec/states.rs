@@ -670,6 +670,19 @@ impl<'m> Stepper<'m> {
         }
     }
 
+    /// The integration of a `.waitForTaskToken` Task answered: AWS records its response in a
+    /// TaskSubmitted event; the task keeps waiting for its token.
+    pub(super) fn task_submitted(&mut self, id: WorkId, output: Value) {
+        let Some(run) = self.task_phase(id) else { return };
+        if let Phase::Task(t) = &self.run(run).phase {
+            if t.family != Family::Task {
+                return;
+            }
+            let d = Details::TaskSubmitted { resource_type: t.resource_type.clone(), resource: t.resource.clone(), output: compact(&output) };
+            self.emit(Some(run), "TaskSubmitted", d);
+        }
+    }
+
     fn take_task(&mut self, run: RunId) -> Option<TaskPhase> {
         match std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle) {
             Phase::Task(t) => {

@@ -54,6 +54,12 @@ async fn a_callback_task_waits_for_send_task_success_and_failure() {
     let token = token_of(&engine, &s.execution_arn).await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     assert_eq!(engine.describe_execution(&s.execution_arn).unwrap().status, ExecutionStatus::Running);
+    // The function the callback task invoked has answered: TaskSubmitted quotes Lambda's
+    // response, and the task waits on.
+    let h = history(&engine, &s.execution_arn);
+    assert_eq!(types(&h)[2..], ["TaskScheduled", "TaskStarted", "TaskSubmitted"], "{h:?}");
+    let submitted = json(h[4]["taskSubmittedEventDetails"]["output"].as_str().unwrap());
+    assert_eq!((submitted["StatusCode"].clone(), submitted["Payload"].clone()), (json!(200), json!(token)));
     engine.send_task_heartbeat(&token).await.unwrap();
     let err = engine.send_task_success(&token, "{not json").await.unwrap_err();
     assert!(matches!(err, EngineError::InvalidOutput(_)), "{err}");
