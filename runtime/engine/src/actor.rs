@@ -390,20 +390,15 @@ impl Actor {
             }
         };
         match target {
-            Target::Function { name, payload, lambda_invoke, callback } => {
-                let lambda = resource::is_lambda(&t.resource);
+            Target::Function { name, payload, via, callback } => {
                 let Some(function) = self.inner.function(&name) else {
-                    if lambda {
+                    let (error, cause) = self.inner.missing_function(&name, &t.resource, via);
+                    if via.is_lambda() {
                         // Lambda answers the invocation with ResourceNotFoundException: the
                         // task had started.
-                        let arn = self.inner.arns.lambda_function(&name);
-                        let (error, cause) = resource::lambda_not_found(&arn, &self.inner.uuid());
                         queue.push_back(Input::TaskStarted { id, worker: None });
-                        queue.push_back(Input::TaskFailed { id, error: Some(error), cause: Some(cause) });
-                    } else {
-                        let cause = format!("function '{name}' (from resource '{}') does not exist: upload it first", t.resource);
-                        queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
                     }
+                    queue.push_back(Input::TaskFailed { id, error: Some(error), cause: Some(cause) });
                     return;
                 };
                 queue.push_back(Input::TaskStarted { id, worker: None });
@@ -423,8 +418,7 @@ impl Actor {
                     timeout: t.timeout_seconds.map(Duration::from_secs),
                     // As the stepper sets the task's timeout timer.
                     timeout_at: t.timeout_seconds.map(|s| now.saturating_add(s as i64 * 1000)),
-                    lambda_invoke,
-                    lambda,
+                    via,
                     state_name: t.state_name,
                     callback,
                 };

@@ -190,6 +190,12 @@ impl Inner {
         self.functions.read().unwrap_or_else(|e| e.into_inner()).get(name).cloned()
     }
 
+    /// The failure (error, cause) of a task whose function `name` was never uploaded (see
+    /// [`resource::missing_function`]).
+    pub(crate) fn missing_function(&self, name: &str, resource: &str, via: resource::Via) -> (String, String) {
+        resource::missing_function(name, resource, via, &self.arns.lambda_function(name), &self.uuid())
+    }
+
     pub(crate) fn add_token(&self, token: &str, work: WorkId, tx: mpsc::UnboundedSender<Msg>) {
         lock(&self.tokens).insert(token.to_string(), TokenEntry { work, tx });
     }

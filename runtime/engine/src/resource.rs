@@ -19,13 +19,32 @@ pub enum Target {
         name: String,
         /// The text the function receives.
         payload: String,
-        /// Wrap the result in Lambda's invoke response.
-        lambda_invoke: bool,
+        /// How the Task named it.
+        via: Via,
         /// The result is ignored; a callback with the task token ends the task.
         callback: bool,
     },
     /// Queue the task for activity workers, who receive `input`.
     Activity { arn: String, input: String },
+}
+
+/// How a Task names the function it calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// `wasm:NAME`.
+    Native,
+    /// A Lambda function ARN: failures carry Lambda's error names.
+    LambdaArn,
+    /// `arn:aws:states:::lambda:invoke`: Lambda's error names, and the result wrapped in
+    /// Lambda's invoke response.
+    LambdaInvoke,
+}
+
+impl Via {
+    /// Whether the function stands for a Lambda function (its failures carry Lambda's names).
+    pub fn is_lambda(self) -> bool {
+        self != Via::Native
+    }
 }
 
 /// Why a resource cannot be run. The message becomes the task failure's cause.
@@ -43,7 +62,7 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
         None => (resource, false),
     };
     if let Some(name) = base.strip_prefix("wasm:") {
-        return function(name, input_text, false, callback);
+        return function(name, input_text, Via::Native, callback);
     }
     if base == LAMBDA_INVOKE {
         let obj = input.as_object();
@@ -54,13 +73,13 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
         };
         let name = function_name_of(name);
         let payload = obj.and_then(|o| o.get("Payload")).map_or_else(|| "null".to_string(), asl::error::compact);
-        return function(name, payload, true, callback);
+        return function(name, payload, Via::LambdaInvoke, callback);
     }
     if let Some(name) = lambda_function_name(base) {
         if callback {
             return Err(Unresolved(format!("resource '{resource}': .waitForTaskToken needs arn:aws:states:::lambda:invoke")));
         }
-        return function(name, input_text, false, false);
+        return function(name, input_text, Via::LambdaArn, false);
     }
     let parts: Vec<&str> = base.split(':').collect();
     if parts.len() == 7 && parts[0] == "arn" && parts[2] == "states" && parts[5] == "activity" && !callback {
@@ -71,30 +90,28 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
     )))
 }
 
-fn function(name: &str, payload: String, lambda_invoke: bool, callback: bool) -> Result<Target, Unresolved> {
+fn function(name: &str, payload: String, via: Via, callback: bool) -> Result<Target, Unresolved> {
     if name.is_empty() {
         return Err(Unresolved("the function name is empty".into()));
     }
-    Ok(Target::Function { name: name.to_string(), payload, lambda_invoke, callback })
+    Ok(Target::Function { name: name.to_string(), payload, via, callback })
 }
 
 /// NAME of `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
-/// Whether `resource` names a Lambda function (`lambda:invoke`, with or without
-/// `.waitForTaskToken`, or a function ARN): its failures then carry Lambda's error names.
-pub fn is_lambda(resource: &str) -> bool {
-    let base = resource.strip_suffix(WAIT_FOR_TOKEN).unwrap_or(resource);
-    base == LAMBDA_INVOKE || lambda_function_name(base).is_some()
-}
-
-/// The failure of a Lambda-style task whose function does not exist, as Lambda reports it
-/// (`Lambda.ResourceNotFoundException`, with the function's ARN in the cause).
-pub fn lambda_not_found(function_arn: &str, request_id: &str) -> (String, String) {
-    (
-        "Lambda.ResourceNotFoundException".to_string(),
-        format!(
-            "Function not found: {function_arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {request_id}; Proxy: null)"
-        ),
-    )
+/// The failure (error, cause) of a task whose function `name` was never uploaded: as Lambda
+/// reports it (`Lambda.ResourceNotFoundException`, the function's ARN `lambda_arn` in the cause)
+/// for a Lambda-style resource, `States.TaskFailed` otherwise.
+pub fn missing_function(name: &str, resource: &str, via: Via, lambda_arn: &str, request_id: &str) -> (String, String) {
+    if via.is_lambda() {
+        (
+            "Lambda.ResourceNotFoundException".to_string(),
+            format!(
+                "Function not found: {lambda_arn} (Service: AWSLambda; Status Code: 404; Error Code: ResourceNotFoundException; Request ID: {request_id}; Proxy: null)"
+            ),
+        )
+    } else {
+        ("States.TaskFailed".to_string(), format!("function '{name}' (from resource '{resource}') does not exist: upload it first"))
+    }
 }
 
 /// The function a Lambda `FunctionName` names, in each form Lambda takes: `NAME`,
@@ -149,8 +166,8 @@ pub fn lambda_invoke_response(payload: Value, request_id: &str) -> Value {
 mod tests {
     use super::*;
 
-    fn f(name: &str, payload: &str, lambda_invoke: bool, callback: bool) -> Target {
-        Target::Function { name: name.into(), payload: payload.into(), lambda_invoke, callback }
+    fn f(name: &str, payload: &str, via: Via, callback: bool) -> Target {
+        Target::Function { name: name.into(), payload: payload.into(), via, callback }
     }
 
     /// `resolve` with the input's text as the engine has it.
@@ -162,34 +179,34 @@ mod tests {
     fn native_and_lambda_names_resolve_to_the_function() {
         let input = json!({"a": 1});
         let text = r#"{"a":1}"#;
-        assert_eq!(resolve("wasm:greet", &input).unwrap(), f("greet", text, false, false));
+        assert_eq!(resolve("wasm:greet", &input).unwrap(), f("greet", text, Via::Native, false));
         assert_eq!(
             resolve("arn:aws:lambda:us-east-1:123456789012:function:greet", &input).unwrap(),
-            f("greet", text, false, false)
+            f("greet", text, Via::LambdaArn, false)
         );
         assert_eq!(
             resolve("arn:aws:lambda:us-east-1:123456789012:function:greet:prod", &input).unwrap(),
-            f("greet", text, false, false)
+            f("greet", text, Via::LambdaArn, false)
         );
-        assert_eq!(resolve("wasm:greet.waitForTaskToken", &input).unwrap(), f("greet", text, false, true));
+        assert_eq!(resolve("wasm:greet.waitForTaskToken", &input).unwrap(), f("greet", text, Via::Native, true));
     }
 
     #[test]
     fn lambda_invoke_takes_function_name_and_payload() {
         let input = json!({"FunctionName": "arn:aws:lambda:eu-west-1:1:function:greet:3", "Payload": {"x": 1}});
-        assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", r#"{"x":1}"#, true, false));
+        assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", r#"{"x":1}"#, Via::LambdaInvoke, false));
         let input = json!({"FunctionName": "greet", "Payload": {"token": "t"}});
         assert_eq!(
             resolve("arn:aws:states:::lambda:invoke.waitForTaskToken", &input).unwrap(),
-            f("greet", r#"{"token":"t"}"#, true, true)
+            f("greet", r#"{"token":"t"}"#, Via::LambdaInvoke, true)
         );
         // Every form of FunctionName Lambda takes names the same function.
         for name in ["greet:prod", "123456789012:function:greet", "123456789012:function:greet:2", "arn:aws:lambda:us-east-1:1:function:greet"] {
             let input = json!({"FunctionName": name, "Payload": {}});
-            assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", "{}", true, false), "{name}");
+            assert_eq!(resolve(LAMBDA_INVOKE, &input).unwrap(), f("greet", "{}", Via::LambdaInvoke, false), "{name}");
         }
         let no_payload = json!({"FunctionName": "greet"});
-        assert_eq!(resolve(LAMBDA_INVOKE, &no_payload).unwrap(), f("greet", "null", true, false));
+        assert_eq!(resolve(LAMBDA_INVOKE, &no_payload).unwrap(), f("greet", "null", Via::LambdaInvoke, false));
         let err = resolve(LAMBDA_INVOKE, &json!({"Payload": 1})).unwrap_err();
         assert!(err.0.contains("FunctionName"), "{}", err.0);
     }

@@ -14,7 +14,7 @@ use serde_json::Value;
 use tokio::sync::mpsc;
 
 use crate::actor::{parse_output, Msg};
-use crate::resource::lambda_invoke_response;
+use crate::resource::{lambda_invoke_response, Via};
 use crate::{CallResult, Inner, Observer};
 
 /// One function call a task asked for.
@@ -26,10 +26,10 @@ pub(crate) struct Call {
     pub(crate) timeout: Option<Duration>,
     /// When the task's own timeout timer is due (epoch ms), if it has one.
     pub(crate) timeout_at: Option<i64>,
-    pub(crate) lambda_invoke: bool,
-    /// A Lambda-style resource: a crash of the function (a trap, running out of memory) is
-    /// `Lambda.Unknown`, as Lambda reports unhandled errors.
-    pub(crate) lambda: bool,
+    /// How the Task named the function: a Lambda-style resource reports a crash of the
+    /// function (a trap, running out of memory) as `Lambda.Unknown`, as Lambda reports
+    /// unhandled errors, and `lambda:invoke` wraps the result in Lambda's invoke response.
+    pub(crate) via: Via,
     /// The Task state's name (for AWS's text of a result over the payload quota).
     pub(crate) state_name: String,
     /// The result is ignored (`.waitForTaskToken`): only a failure ends the task.
@@ -97,12 +97,12 @@ pub(crate) fn run(
                 // The function answered; the task waits for its token. AWS records what the
                 // integration answered (Lambda's invoke response) in a TaskSubmitted event.
                 let output = value.unwrap_or_else(|_| Value::String(text.clone()));
-                let output = if call.lambda_invoke { lambda_invoke_response(output, request_id) } else { output };
+                let output = if call.via == Via::LambdaInvoke { lambda_invoke_response(output, request_id) } else { output };
                 return Some(Input::TaskSubmitted { id, output });
             }
             match value {
                 Ok(v) => {
-                    let output = if call.lambda_invoke { lambda_invoke_response(v, request_id) } else { v };
+                    let output = if call.via == Via::LambdaInvoke { lambda_invoke_response(v, request_id) } else { v };
                     Some(Input::TaskSucceeded { id, output, logs: logs_value(&outcome) })
                 }
                 Err(cause) => Some(Input::TaskFailed { id, error: Some(sandbox::STATES_TASK_FAILED.into()), cause: Some(cause) }),
@@ -129,7 +129,7 @@ pub(crate) fn run(
             // Lambda reports a function that crashed (not one that raised its own error, and
             // not the Task's timeout) as Lambda.Unknown.
             let crashed = !matches!(e, CallError::Guest { .. } | CallError::Timeout { .. });
-            let error = if call.lambda && crashed { LAMBDA_UNKNOWN.to_string() } else { f.error };
+            let error = if call.via.is_lambda() && crashed { LAMBDA_UNKNOWN.to_string() } else { f.error };
             Some(Input::TaskFailed { id, error: Some(error), cause: Some(cause) })
         }
     }

@@ -407,23 +407,19 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         None => {}
     }
     let fail = |cause: String| TaskAnswer::Failure { error: "States.TaskFailed".into(), cause };
-    let (name, payload, lambda_invoke) = match resource::resolve(&t.resource, &t.input, t.input_text.clone()) {
+    let (name, payload, via) = match resource::resolve(&t.resource, &t.input, t.input_text.clone()) {
         Ok(Target::Function { callback: true, .. }) | Ok(Target::Activity { .. }) => {
             return TaskAnswer::Failure {
                 error: "States.Runtime".into(),
                 cause: format!("TestState cannot wait for a callback or an activity worker (resource '{}'): give a mock", t.resource),
             }
         }
-        Ok(Target::Function { name, payload, lambda_invoke, .. }) => (name, payload, lambda_invoke),
+        Ok(Target::Function { name, payload, via, .. }) => (name, payload, via),
         Err(e) => return fail(e.0),
     };
-    let lambda = resource::is_lambda(&t.resource);
     let Some(function) = inner.function(&name) else {
-        if lambda {
-            let (error, cause) = resource::lambda_not_found(&inner.arns.lambda_function(&name), &inner.uuid());
-            return TaskAnswer::Failure { error, cause };
-        }
-        return fail(format!("function '{name}' (from resource '{}') does not exist: upload it first", t.resource));
+        let (error, cause) = inner.missing_function(&name, &t.resource, via);
+        return TaskAnswer::Failure { error, cause };
     };
     let call = Call {
         function,
@@ -431,8 +427,7 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
         context: t.context.clone(),
         timeout: t.timeout_seconds.map(Duration::from_secs),
         timeout_at: None,
-        lambda_invoke,
-        lambda,
+        via,
         state_name: t.state_name.clone(),
         callback: false,
     };
