@@ -109,23 +109,21 @@ pub(crate) fn run(
             }
         }
         Err(e) => {
+            // A result over the payload quota is what AWS reports as States.DataLimitExceeded
+            // (the stepper's own failure for a result too large); a smaller limit of the
+            // function's own is the function's failure.
+            if let CallError::OutputLimit { limit, .. } = e {
+                if *limit >= asl::exec::MAX_PAYLOAD_BYTES as u64 {
+                    let f = asl::exec::payload_too_large(Some(&call.state_name));
+                    return Some(Input::TaskFailed { id, error: f.error, cause: f.cause });
+                }
+            }
             let f = e.to_task_failure();
             let cause = match (e, logs_text(&outcome)) {
                 // A guest's own error keeps its cause exactly; other failures carry the logs.
                 (CallError::Guest { .. }, _) | (_, None) => f.cause,
                 (_, Some(l)) => format!("{}\nlogs:\n{l}", f.cause),
             };
-            // A result over the payload quota is what AWS reports as States.DataLimitExceeded;
-            // a smaller limit of the function's own is the function's failure.
-            if let CallError::OutputLimit { limit, .. } = e {
-                if *limit >= MAX_PAYLOAD_BYTES {
-                    let cause = format!(
-                        "The state/task '{}' returned a result with a size exceeding the maximum number of bytes service limit.",
-                        call.state_name
-                    );
-                    return Some(Input::TaskFailed { id, error: Some(DATA_LIMIT_EXCEEDED.into()), cause: Some(cause) });
-                }
-            }
             // Lambda reports a function that crashed (not one that raised its own error, and
             // not the Task's timeout) as Lambda.Unknown.
             let crashed = !matches!(e, CallError::Guest { .. } | CallError::Timeout { .. });
@@ -172,9 +170,6 @@ fn logs_text(outcome: &CallOutcome) -> Option<String> {
 
 /// The error Lambda reports for a function that crashed.
 const LAMBDA_UNKNOWN: &str = "Lambda.Unknown";
-/// AWS's payload quota, and the error for a task result over it.
-const MAX_PAYLOAD_BYTES: u64 = 262_144;
-const DATA_LIMIT_EXCEEDED: &str = "States.DataLimitExceeded";
 
 /// How often a call's heartbeats are stepped at most.
 const HEARTBEAT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);

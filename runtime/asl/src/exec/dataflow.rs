@@ -132,7 +132,7 @@ pub(super) fn result_path_failure(path: &JsonPath, doc: &Value) -> EvalError {
 }
 
 /// The failure for a payload over [`MAX_PAYLOAD_BYTES`].
-pub(super) fn payload_too_large(state: Option<&str>) -> Failure {
+pub fn payload_too_large(state: Option<&str>) -> Failure {
     let cause = match state {
         Some(s) => format!("The state/task '{s}' returned a result with a size exceeding the maximum number of bytes service limit."),
         None => "The execution output has a size exceeding the maximum number of bytes service limit.".to_string(),

@@ -9,6 +9,8 @@
 
 mod dataflow;
 mod fanout;
+
+pub use dataflow::{payload_too_large, MAX_PAYLOAD_BYTES};
 mod redrive;
 mod states;
 #[cfg(test)]
