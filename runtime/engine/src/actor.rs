@@ -73,13 +73,16 @@ pub(crate) struct Batch {
 
 impl Batch {
     /// Records that timer `id` is done: a timer set in this same batch is never written at all
-    /// (a Task's timeout that the Task beat within one commit, say).
-    fn clear_timer(&mut self, id: WorkId) {
+    /// (a Task's timeout that the Task beat within one commit, or a heartbeat timer that the
+    /// next heartbeat of the batch replaces); the row of one stored by an earlier batch
+    /// (`stored`) is deleted.
+    fn clear_timer(&mut self, id: WorkId, stored: bool) {
         match self.commit.timers_set.iter().position(|t| t.work_id == id) {
             Some(i) => {
                 self.commit.timers_set.remove(i);
             }
-            None => self.commit.timers_cleared.push(id),
+            None if stored => self.commit.timers_cleared.push(id),
+            None => {}
         }
     }
 
@@ -352,11 +355,9 @@ impl Actor {
                     if let Some(call) = self.calls.remove(&id) {
                         call.cancel();
                     }
-                    // Armed already, or set earlier in this same batch (a heartbeat timer that
-                    // the next heartbeat of the batch replaces).
-                    let in_batch = batch.commit.timers_set.iter().any(|t| t.work_id == id);
-                    if self.durable && (in_batch || self.timer_at.contains_key(&id)) {
-                        batch.clear_timer(id);
+                    // An armed timer was stored by the batch that set it.
+                    if self.durable {
+                        batch.clear_timer(id, self.timer_at.contains_key(&id));
                     }
                     if let Some(token) = self.tokens.get(&id) {
                         if self.durable {
@@ -829,7 +830,7 @@ impl Actor {
                 continue;
             }
             if self.durable {
-                batch.clear_timer(id);
+                batch.clear_timer(id, true);
             }
             self.step_batch(Input::TimerFired { id }, batch);
         }
@@ -1008,9 +1009,11 @@ mod tests {
     fn a_timer_set_and_done_in_one_batch_is_never_written() {
         let mut batch = Batch::default();
         batch.commit.timers_set.extend([timer(1), timer(2)]);
-        batch.clear_timer(1);
+        batch.clear_timer(1, false);
         // Set in an earlier batch: its row is deleted.
-        batch.clear_timer(7);
+        batch.clear_timer(7, true);
+        // Not a timer of this execution's store (a task's id): nothing to delete.
+        batch.clear_timer(9, false);
         assert_eq!(batch.commit.timers_set.iter().map(|t| t.work_id).collect::<Vec<_>>(), [2]);
         assert_eq!(batch.commit.timers_cleared, [7]);
     }
