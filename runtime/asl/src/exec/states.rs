@@ -9,7 +9,7 @@ use super::dataflow::{apply_result_path, payload_too_large, result_path_failure,
 use super::{Family, Outcome, Phase, RunId, Stepper, TaskPhase, TaskRequest, Waiter, Work, WorkId};
 use crate::error::{compact, names, EvalError, Failure};
 use crate::events::Details;
-use crate::model::{Condition, Jitter, Kind, QueryLanguage, ResultPath, State, StateId, StringSource, Task, Transition, Wait};
+use crate::model::{Condition, Jitter, Kind, QueryLanguage, ResultPath, Retrier, State, StateId, StringSource, Task, Transition, Wait};
 use crate::template::Template;
 
 /// AWS's limit on one variable's value and on one Assign block: 256 KiB.
@@ -587,34 +587,37 @@ impl<'m> Stepper<'m> {
     /// Whether `failure` of the current state of `run` will be retried (a matching retrier has
     /// attempts left).
     pub(super) fn will_retry(&self, run: RunId, failure: &Failure) -> bool {
+        self.retry_for(run, failure).is_some()
+    }
+
+    /// The retrier of the current state of `run` that retries `failure` (the first whose
+    /// ErrorEquals matches it, if that one has attempts left), its index and the attempts made.
+    fn retry_for(&self, run: RunId, failure: &Failure) -> Option<(usize, &'m Retrier, u64)> {
         let st = self.state_of(run);
-        st.retry.iter().enumerate().find(|(_, r)| failure.matches(&r.error_equals)).is_some_and(|(i, retrier)| {
-            self.run(run).retry_counts.get(i).copied().unwrap_or(0) < retrier.max_attempts
-        })
+        let (i, retrier) = st.retry.iter().enumerate().find(|(_, r)| failure.matches(&r.error_equals))?;
+        let attempts = self.run(run).retry_counts.get(i).copied().unwrap_or(0);
+        (attempts < retrier.max_attempts).then_some((i, retrier, attempts))
     }
 
     pub(super) fn handle_failure(&mut self, run: RunId, failure: Failure) -> Outcome {
         let st = self.state_of(run);
-        if let Some((i, retrier)) = st.retry.iter().enumerate().find(|(_, r)| failure.matches(&r.error_equals)) {
-            let attempts = self.run(run).retry_counts.get(i).copied().unwrap_or(0);
-            if attempts < retrier.max_attempts {
-                let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(attempts.min(1000) as i32);
-                if let Some(max) = retrier.max_delay_seconds {
-                    delay = delay.min(max);
-                }
-                if retrier.jitter == Jitter::Full {
-                    delay *= self.rng.next_f64();
-                }
-                let delay_ms = (delay * 1000.0).clamp(0.0, 1e15) as i64;
-                let r = self.run_mut(run);
-                if let Some(c) = r.retry_counts.get_mut(i) {
-                    *c += 1;
-                }
-                r.retries_total += 1;
-                let timer = self.timer(Waiter::Retry(run), self.now.saturating_add(delay_ms));
-                self.run_mut(run).phase = Phase::Retry { timer };
-                return Outcome::Blocked;
+        if let Some((i, retrier, attempts)) = self.retry_for(run, &failure) {
+            let mut delay = retrier.interval_seconds * retrier.backoff_rate.powi(attempts.min(1000) as i32);
+            if let Some(max) = retrier.max_delay_seconds {
+                delay = delay.min(max);
             }
+            if retrier.jitter == Jitter::Full {
+                delay *= self.rng.next_f64();
+            }
+            let delay_ms = (delay * 1000.0).clamp(0.0, 1e15) as i64;
+            let r = self.run_mut(run);
+            if let Some(c) = r.retry_counts.get_mut(i) {
+                *c += 1;
+            }
+            r.retries_total += 1;
+            let timer = self.timer(Waiter::Retry(run), self.now.saturating_add(delay_ms));
+            self.run_mut(run).phase = Phase::Retry { timer };
+            return Outcome::Blocked;
         }
         if let Some(c) = st.catch.iter().find(|c| failure.matches(&c.error_equals)) {
             let error_output = failure.to_output();
