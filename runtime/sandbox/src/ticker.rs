@@ -16,10 +16,10 @@ impl EpochTicker {
         let (stop, stopped) = mpsc::channel::<()>();
         let thread = std::thread::Builder::new()
             .name("stepwasm-epoch".to_string())
-            .spawn(move || loop {
-                match stopped.recv_timeout(interval) {
-                    Err(RecvTimeoutError::Timeout) => engine.increment_epoch(),
-                    Ok(()) | Err(RecvTimeoutError::Disconnected) => break,
+            .spawn(move || {
+                // Ticks until told to stop (or until the ticker is dropped).
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(interval) {
+                    engine.increment_epoch();
                 }
             })?;
         Ok(EpochTicker {

@@ -139,7 +139,7 @@ fn check(path: &JsonPath, doc: &Value) -> Result<(), WriteError> {
             (Step::Index(_), None) => {
                 return Err(WriteError::NotAnArray { path: path.as_str().to_owned(), at: prefix(path, i), found: "an object" })
             }
-            (Step::Index(index), Some(v)) => Some(&*element_ref(path, i, v, *index)?),
+            (Step::Index(index), Some(v)) => Some(element_ref(path, i, v, *index)?),
             _ => return Err(WriteError::NotReference { path: path.as_str().to_owned() }),
         };
     }
