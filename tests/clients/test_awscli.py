@@ -258,9 +258,22 @@ def test_cli_test_state(aws, write):
     aws.fails("InvalidDefinition", "test-state", "--definition", write({"Type": "Nope"}))
 
 
-def test_cli_map_run_errors(aws):
+def test_cli_map_runs(aws, write):
     aws.fails("ResourceNotFound", "describe-map-run", "--map-run-arn",
               f"arn:aws:states:{REGION}:{ACCOUNT}:mapRun:x/m:00000000-0000-0000-0000-000000000000")
+    dist = {"StartAt": "M", "States": {"M": {"Type": "Map", "End": True, "ItemProcessor": {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "P",
+        "States": {"P": {"Type": "Pass", "End": True}}}}}}
+    arn = aws("create-state-machine", "--name", unique("cli-dist"), "--definition", write(dist),
+              "--role-arn", ROLE)["stateMachineArn"]
+    ex = aws("start-execution", "--state-machine-arn", arn, "--input", "[1, 2]")["executionArn"]
+    aws.wait(ex)
+    runs = aws("list-map-runs", "--execution-arn", ex)["mapRuns"]
+    assert len(runs) == 1
+    run = aws("describe-map-run", "--map-run-arn", runs[0]["mapRunArn"])
+    assert (run["status"], run["itemCounts"]["succeeded"], run["executionCounts"]["total"]) == ("SUCCEEDED", 2, 2)
+    kids = aws("list-executions", "--map-run-arn", runs[0]["mapRunArn"])["executions"]
+    assert sorted(k["status"] for k in kids) == ["SUCCEEDED", "SUCCEEDED"]
 
 
 def test_cli_with_a_token(auth_server, write):

@@ -1118,7 +1118,7 @@ def test_test_state_in_a_whole_machine_and_errors(sfn):
 
 def test_distributed_map_runs(sfn):
     arn = create_machine(sfn, {"StartAt": "M", "States": {"M": {
-        "Type": "Map", "MaxConcurrency": 2,
+        "Type": "Map", "MaxConcurrency": 2, "Label": "Tags",
         "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "Tag",
                           "States": {"Tag": {"Type": "Pass", "Parameters": {"item.$": "$"}, "End": True}}},
         "End": True}}})
@@ -1126,8 +1126,71 @@ def test_distributed_map_runs(sfn):
     d = wait_done(sfn, ex)
     assert d["status"] == "SUCCEEDED", d
     assert json.loads(d["output"]) == [{"item": "a"}, {"item": "b"}, {"item": "c"}]
+    events = sfn.get_execution_history(executionArn=ex)["events"]
+    types = [e["type"] for e in events]
+    assert "MapIterationStarted" not in types
+    assert types[2:6] == ["MapStateStarted", "MapRunStarted", "MapRunSucceeded", "MapStateSucceeded"], types
     runs = sfn.list_map_runs(executionArn=ex)["mapRuns"]
-    assert isinstance(runs, list)
+    assert len(runs) == 1
+    run = runs[0]["mapRunArn"]
+    assert run == events[3]["mapRunStartedEventDetails"]["mapRunArn"]
+    assert run.startswith(f"{arn.replace(':stateMachine:', ':mapRun:')}/Tags:")
+    assert runs[0]["executionArn"] == ex and runs[0]["stateMachineArn"] == arn
+    m = sfn.describe_map_run(mapRunArn=run)
+    assert (m["status"], m["executionArn"], m["maxConcurrency"]) == ("SUCCEEDED", ex, 2)
+    assert m["executionCounts"]["succeeded"] == 3 and m["itemCounts"]["total"] == 3
+    assert m["stopDate"] >= m["startDate"]
+    kids = sfn.list_executions(mapRunArn=run)["executions"]
+    assert len(kids) == 3
+    for k in kids:
+        assert k["mapRunArn"] == run and k["stateMachineArn"] == f"{arn}/Tags" and k["status"] == "SUCCEEDED"
+        c = sfn.describe_execution(executionArn=k["executionArn"])
+        assert c["mapRunArn"] == run and c["redriveStatus"] == "NOT_REDRIVABLE"
+        assert json.loads(c["output"]) == {"item": json.loads(c["input"])}
+        h = [e["type"] for e in sfn.get_execution_history(executionArn=k["executionArn"])["events"]]
+        assert h == ["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    f = sfn.describe_state_machine_for_execution(executionArn=kids[0]["executionArn"])
+    assert (f["mapRunArn"], f["label"]) == (run, "Tags")
+    assert json.loads(f["definition"])["StartAt"] == "Tag"
+    # The run has ended: its settings are final.
+    with pytest.raises(ClientError) as e:
+        sfn.update_map_run(mapRunArn=run, maxConcurrency=5)
+    assert error_code(e) == "ValidationException"
+
+
+def test_a_running_map_run_is_updated_and_its_children_stopped(sfn):
+    arn = create_machine(sfn, {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "MaxConcurrency": 1, "ToleratedFailureCount": 1,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "W",
+                          "States": {"W": {"Type": "Wait", "Seconds": 300, "End": True}}},
+        "End": True}}})
+    ex = sfn.start_execution(stateMachineArn=arn, input="[1, 2]")["executionArn"]
+    run = None
+    for _ in range(100):
+        runs = sfn.list_map_runs(executionArn=ex)["mapRuns"]
+        if runs:
+            run = runs[0]["mapRunArn"]
+            break
+        time.sleep(0.05)
+    assert run, "the map run started"
+    assert len(sfn.list_executions(mapRunArn=run, statusFilter="RUNNING")["executions"]) == 1
+    sfn.update_map_run(mapRunArn=run, maxConcurrency=2, toleratedFailurePercentage=50.0)
+    m = sfn.describe_map_run(mapRunArn=run)
+    assert (m["maxConcurrency"], m["toleratedFailurePercentage"], m["executionCounts"]["running"]) == (2, 50.0, 2)
+    kids = sfn.list_executions(mapRunArn=run)["executions"]
+    sfn.stop_execution(executionArn=kids[0]["executionArn"], error="Halt", cause="by test")
+    c = sfn.describe_execution(executionArn=kids[0]["executionArn"])
+    assert (c["status"], c["error"], c["redriveStatus"]) == ("ABORTED", "Halt", "REDRIVABLE_BY_MAP_RUN")
+    assert sfn.describe_execution(executionArn=ex)["status"] == "RUNNING"
+    with pytest.raises(ClientError) as e:
+        sfn.redrive_execution(executionArn=kids[0]["executionArn"])
+    assert error_code(e) == "ExecutionNotRedrivable"
+    sfn.stop_execution(executionArn=ex)
+    m = sfn.describe_map_run(mapRunArn=run)
+    assert m["status"] == "ABORTED" and m["executionCounts"]["aborted"] == 2, m
+    with pytest.raises(ClientError) as e:
+        sfn.update_map_run(mapRunArn=run, toleratedFailurePercentage=101)
+    assert error_code(e) == "ValidationException"
 
 
 def test_list_map_runs_and_describe_map_run(sfn):

@@ -360,6 +360,8 @@ impl Builder {
             Some("DISTRIBUTED") => MapMode::Distributed,
             _ => MapMode::Inline,
         };
+        let express_children = mode == MapMode::Distributed
+            && proc.get("ProcessorConfig").and_then(|c| c.get("ExecutionType")).and_then(Value::as_str) == Some("EXPRESS");
         let inner = self.top_language;
         let processor = self.graph(proc, &f.ptr(proc_key), inner);
         let selector_key = if f.get("ItemSelector").is_some() { "ItemSelector" } else { "Parameters" };
@@ -380,6 +382,7 @@ impl Builder {
         };
         Some(MapState {
             mode,
+            express_children,
             processor,
             items_path,
             items,

@@ -23,7 +23,7 @@ pub mod names {
 }
 
 /// A failure of a state, a branch or the execution: an error name and an optional cause.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Failure {
     pub error: Option<String>,
     pub cause: Option<String>,

@@ -56,6 +56,8 @@ pub enum Details {
     /// `lambdaFunctionSucceededEventDetails` / `activitySucceededEventDetails`: `member` names it.
     Output { member: &'static str, output: String, logs: Option<Value> },
     MapStateStarted { length: usize },
+    /// `mapRunStartedEventDetails`: the map run a Distributed Map state started.
+    MapRunStarted { map_run_arn: Arc<str> },
     /// `mapIterationStartedEventDetails` etc.
     MapIteration { member: &'static str, name: Arc<str>, index: usize },
     /// `evaluationFailedEventDetails`: a JSONata expression of `state` failed; `location` is the
@@ -111,6 +113,7 @@ impl Details {
             Details::ActivityScheduled { .. } => "activityScheduledEventDetails",
             Details::ActivityStarted { .. } => "activityStartedEventDetails",
             Details::MapStateStarted { .. } => "mapStateStartedEventDetails",
+            Details::MapRunStarted { .. } => "mapRunStartedEventDetails",
             Details::EvaluationFailed { .. } => "evaluationFailedEventDetails",
         })
     }
@@ -214,6 +217,7 @@ impl Serialize for Body<'_> {
                 entry_if(&mut m, "logs", logs)?;
             }
             Details::MapStateStarted { length } => m.serialize_entry("length", length)?,
+            Details::MapRunStarted { map_run_arn } => m.serialize_entry("mapRunArn", map_run_arn.as_ref())?,
             Details::MapIteration { member: _, name, index } => {
                 m.serialize_entry("name", &**name)?;
                 m.serialize_entry("index", index)?;
@@ -258,6 +262,8 @@ mod tests {
              r#"{"timestamp":1700000000.123,"type":"ActivityStarted","id":3,"previousEventId":2,"activityStartedEventDetails":{}}"#),
             (event("MapIterationStarted", Details::MapIteration { member: "mapIterationStartedEventDetails", name: "M".into(), index: 7 }),
              r#"{"timestamp":1700000000.123,"type":"MapIterationStarted","id":3,"previousEventId":2,"mapIterationStartedEventDetails":{"name":"M","index":7}}"#),
+            (event("MapRunStarted", Details::MapRunStarted { map_run_arn: "arn:aws:states:us-east-1:1:mapRun:m/L:u".into() }),
+             r#"{"timestamp":1700000000.123,"type":"MapRunStarted","id":3,"previousEventId":2,"mapRunStartedEventDetails":{"mapRunArn":"arn:aws:states:us-east-1:1:mapRun:m/L:u"}}"#),
             (event("WaitStateAborted", Details::None), r#"{"timestamp":1700000000.123,"type":"WaitStateAborted","id":3,"previousEventId":2}"#),
         ];
         for (e, expected) in cases {

@@ -273,6 +273,9 @@ pub enum MapMode {
 #[derive(Debug)]
 pub struct MapState {
     pub mode: MapMode,
+    /// A Distributed Map's `ProcessorConfig.ExecutionType` is `EXPRESS` (its child workflow
+    /// executions are Express ones); `false` for `STANDARD` and for an inline Map.
+    pub express_children: bool,
     pub processor: GraphId,
     /// `ItemsPath` (JSONPath).
     pub items_path: PathField,

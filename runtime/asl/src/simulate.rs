@@ -21,6 +21,10 @@ pub enum TaskAnswer {
 pub struct Finished {
     pub status: Status,
     pub events: Vec<HistoryEvent>,
+    /// The events of the child executions of Distributed Map runs.
+    pub children: Vec<crate::exec::ChildEvent>,
+    /// What happened to map runs and their child executions, in order.
+    pub map_runs: Vec<crate::exec::MapRunEvent>,
     /// Virtual milliseconds the run took.
     pub elapsed_ms: i64,
 }
@@ -39,6 +43,7 @@ pub fn run(
     let mut exec = Execution::new(info);
     let mut now = start;
     let mut events = Vec::new();
+    let (mut children, mut map_runs) = (Vec::new(), Vec::new());
     let mut timers: BTreeMap<(i64, WorkId), ()> = BTreeMap::new();
     let mut ready: std::collections::VecDeque<Input> = std::collections::VecDeque::new();
     ready.push_back(Input::Start);
@@ -57,6 +62,8 @@ pub fn run(
         entropy = entropy.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         let step = exec.step(machine, input, now, entropy);
         events.extend(step.events);
+        children.extend(step.children);
+        map_runs.extend(step.map_runs);
         for w in step.work {
             match w {
                 Work::RunTask(t) => {
@@ -81,7 +88,7 @@ pub fn run(
             break;
         }
     }
-    Finished { status: exec.status().clone(), events, elapsed_ms: now - start }
+    Finished { status: exec.status().clone(), events, children, map_runs, elapsed_ms: now - start }
 }
 
 /// An [`ExecutionInfo`] with local ARNs for a run named `name`.

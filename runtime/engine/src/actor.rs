@@ -339,7 +339,11 @@ impl Actor {
                     json: e.to_json_text(),
                 });
             }
+            if !step.map_runs.is_empty() || !step.children.is_empty() {
+                crate::map_runs::absorb(&mut batch.commit, &self.arn, step.children, step.map_runs, now);
+            }
         } else {
+            // An Express execution keeps only its own history.
             self.events.extend(step.events);
         }
         for w in step.work {

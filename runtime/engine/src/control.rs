@@ -120,6 +120,9 @@ impl Engine {
                 "This operation is not supported by EXPRESS state machines".into(),
             ));
         }
+        if let Some(rec) = self.inner.store.execution(arn)?.filter(|r| r.map_run_arn.is_some()) {
+            return self.stop_child(rec, error, cause).await;
+        }
         let reach = lock(&self.inner.running).get(arn).cloned();
         if let Some((tx, interrupt)) = reach {
             let (reply, rx) = oneshot::channel();
@@ -134,6 +137,58 @@ impl Engine {
         }
         let rec = self.inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
         Ok(rec.stop_ms.unwrap_or_else(now_ms))
+    }
+
+    /// StopExecution of a child execution of a map run: its parent's actor aborts it (its map
+    /// run counts the failure). A child that has ended answers its stop time, as any execution.
+    async fn stop_child(&self, rec: ExecutionRecord, error: Option<String>, cause: Option<String>) -> Result<i64, EngineError> {
+        if rec.status == ExecutionStatus::Running {
+            let run = rec.map_run_arn.as_deref().unwrap_or_default();
+            let parent = self.inner.store.map_run(run)?.map(|v| v.record.execution_arn);
+            let input = Input::StopChild { execution_arn: rec.arn.clone(), error, cause };
+            if let Some(r) = self.send_to_running(parent.as_deref(), input).await {
+                return r;
+            }
+        }
+        let rec = self.inner.store.execution(&rec.arn)?.unwrap_or(rec);
+        Ok(rec.stop_ms.unwrap_or_else(now_ms))
+    }
+
+    /// UpdateMapRun: new settings for a running map run, applied by its execution's actor (and
+    /// journalled, so a restart keeps them).
+    pub async fn update_map_run(
+        &self,
+        arn: &str,
+        max_concurrency: Option<u64>,
+        tolerated_failure_count: Option<u64>,
+        tolerated_failure_percentage: Option<f64>,
+    ) -> Result<(), EngineError> {
+        let view = self.inner.store.map_run(arn)?.ok_or_else(|| EngineError::MapRunDoesNotExist(arn.into()))?;
+        if view.record.status != store::MapRunStatus::Running {
+            return Err(EngineError::InvalidRequest(format!(
+                "Map Run {arn} is {}: only a RUNNING map run can be updated",
+                view.record.status.as_str()
+            )));
+        }
+        let input = Input::UpdateMapRun {
+            map_run_arn: arn.to_string(),
+            max_concurrency,
+            tolerated_failure_count,
+            tolerated_failure_percentage,
+        };
+        match self.send_to_running(Some(&view.record.execution_arn), input).await {
+            Some(r) => r.map(drop),
+            None => Err(EngineError::InvalidRequest(format!("Map Run {arn} has ended: only a RUNNING map run can be updated"))),
+        }
+    }
+
+    /// Steps `input` in the running execution `arn` and waits for its commit; `None` when that
+    /// execution is not running here.
+    async fn send_to_running(&self, arn: Option<&str>, input: Input) -> Option<Result<i64, EngineError>> {
+        let (tx, _) = lock(&self.inner.running).get(arn?).cloned()?;
+        let (reply, rx) = oneshot::channel();
+        tx.send(Msg::Input { input, reply: Some(reply) }).ok()?;
+        rx.await.ok()
     }
 
     /// RedriveExecution: resumes a FAILED, TIMED_OUT or ABORTED Standard execution (ended less
@@ -151,6 +206,11 @@ impl Engine {
             if let Some(ms) = lock(&inner.redrive_tokens).get(arn, token, now_ms()) {
                 return Ok(ms);
             }
+        }
+        if let Some(run) = &rec.map_run_arn {
+            return Err(EngineError::ExecutionNotRedrivable(format!(
+                "Execution {arn} is a child workflow execution of map run {run}: it is redriven with its map run, by redriving the execution that started it"
+            )));
         }
         if inner.store.state_machine(&rec.state_machine_arn)?.is_none() {
             return Err(EngineError::ExecutionNotRedrivable(format!(

@@ -26,6 +26,9 @@ pub enum EngineError {
     /// The task of this token has timed out.
     #[error("Task Timed Out")]
     TaskTimedOut,
+    /// No map run with this ARN.
+    #[error("Map Run Does Not Exist: '{0}'")]
+    MapRunDoesNotExist(String),
     /// No activity with this ARN.
     #[error("Activity Does Not Exist: '{0}'")]
     ActivityDoesNotExist(String),

@@ -43,6 +43,24 @@ pub enum Entry {
     },
     /// RedriveExecution: resume from the states that failed.
     Redrive,
+    /// UpdateMapRun.
+    UpdateMapRun {
+        map_run_arn: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_concurrency: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tolerated_failure_count: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tolerated_failure_percentage: Option<f64>,
+    },
+    /// StopExecution of a child execution of a map run.
+    StopChild {
+        execution_arn: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
+    },
 }
 
 /// [`Entry`]'s stored form, borrowing what it writes; the same tags and members, so the same
@@ -87,6 +105,22 @@ enum EntryRef<'a> {
         #[serde(skip_serializing_if = "is_none")]
         cause: &'a Option<String>,
     },
+    UpdateMapRun {
+        map_run_arn: &'a str,
+        #[serde(skip_serializing_if = "is_none")]
+        max_concurrency: &'a Option<u64>,
+        #[serde(skip_serializing_if = "is_none")]
+        tolerated_failure_count: &'a Option<u64>,
+        #[serde(skip_serializing_if = "is_none")]
+        tolerated_failure_percentage: &'a Option<f64>,
+    },
+    StopChild {
+        execution_arn: &'a str,
+        #[serde(skip_serializing_if = "is_none")]
+        error: &'a Option<String>,
+        #[serde(skip_serializing_if = "is_none")]
+        cause: &'a Option<String>,
+    },
 }
 
 fn is_none<T>(v: &&Option<T>) -> bool {
@@ -111,6 +145,17 @@ impl Entry {
             Input::TaskSubmitted { id, output } => Entry::TaskSubmitted { id: *id, output: output.clone() },
             Input::TimerFired { id } => Entry::TimerFired { id: *id },
             Input::Stop { error, cause } => Entry::Stop { error: error.clone(), cause: cause.clone() },
+            Input::UpdateMapRun { map_run_arn, max_concurrency, tolerated_failure_count, tolerated_failure_percentage } => {
+                Entry::UpdateMapRun {
+                    map_run_arn: map_run_arn.clone(),
+                    max_concurrency: *max_concurrency,
+                    tolerated_failure_count: *tolerated_failure_count,
+                    tolerated_failure_percentage: *tolerated_failure_percentage,
+                }
+            }
+            Input::StopChild { execution_arn, error, cause } => {
+                Entry::StopChild { execution_arn: execution_arn.clone(), error: error.clone(), cause: cause.clone() }
+            }
         }
     }
 
@@ -126,6 +171,10 @@ impl Entry {
             Entry::TaskSubmitted { id, output } => Input::TaskSubmitted { id, output },
             Entry::TimerFired { id } => Input::TimerFired { id },
             Entry::Stop { error, cause } => Input::Stop { error, cause },
+            Entry::UpdateMapRun { map_run_arn, max_concurrency, tolerated_failure_count, tolerated_failure_percentage } => {
+                Input::UpdateMapRun { map_run_arn, max_concurrency, tolerated_failure_count, tolerated_failure_percentage }
+            }
+            Entry::StopChild { execution_arn, error, cause } => Input::StopChild { execution_arn, error, cause },
             Entry::Redrive => return None,
         })
     }
@@ -143,6 +192,15 @@ impl Entry {
             Input::TaskSubmitted { id, output } => EntryRef::TaskSubmitted { id: *id, output },
             Input::TimerFired { id } => EntryRef::TimerFired { id: *id },
             Input::Stop { error, cause } => EntryRef::Stop { error, cause },
+            Input::UpdateMapRun { map_run_arn, max_concurrency, tolerated_failure_count, tolerated_failure_percentage } => {
+                EntryRef::UpdateMapRun {
+                    map_run_arn,
+                    max_concurrency,
+                    tolerated_failure_count,
+                    tolerated_failure_percentage,
+                }
+            }
+            Input::StopChild { execution_arn, error, cause } => EntryRef::StopChild { execution_arn, error, cause },
         };
         serde_json::to_string(&entry).unwrap_or_else(|_| "{}".to_string())
     }
@@ -173,6 +231,13 @@ mod tests {
             Input::TaskHeartbeat { id: 6 },
             Input::TimerFired { id: 7 },
             Input::Stop { error: None, cause: Some("why".into()) },
+            Input::UpdateMapRun {
+                map_run_arn: "arn:aws:states:us-east-1:1:mapRun:m/L:u".into(),
+                max_concurrency: Some(4),
+                tolerated_failure_count: None,
+                tolerated_failure_percentage: Some(12.5),
+            },
+            Input::StopChild { execution_arn: "arn:aws:states:us-east-1:1:execution:m/L:c".into(), error: Some("E".into()), cause: None },
         ];
         for input in inputs {
             let e = Entry::from_input(&input, "arn:role");

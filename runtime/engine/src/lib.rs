@@ -20,6 +20,7 @@ mod express;
 mod functions;
 mod journal;
 mod machines;
+mod map_runs;
 mod observe;
 mod pool;
 mod recovery;

@@ -64,6 +64,7 @@ impl Engine {
             redrive_count: 0,
             redrive_ms: None,
             trace_header: req.trace_header,
+            map_run_arn: None,
         };
         let mut actor = Actor::new(inner.clone(), machine, Execution::new(info), r.role_arn, !express);
         let mut batch = Batch::default();
@@ -176,6 +177,7 @@ impl Engine {
                 redrive_count: 0,
                 redrive_ms: None,
                 trace_header: req.trace_header,
+                map_run_arn: None,
             };
             inner.express.push(express::Finished { record, events: actor.events });
         }

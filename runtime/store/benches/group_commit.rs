@@ -36,6 +36,7 @@ fn record(name: &str) -> ExecutionRecord {
         redrive_count: 0,
         redrive_ms: None,
         trace_header: None,
+        map_run_arn: None,
     }
 }
 

@@ -83,6 +83,7 @@ pub enum Resource {
     /// A published version; `n` starts at 1.
     Version { machine: String, n: u64 },
     Alias { machine: String, alias: String },
+    /// `machine` is `NAME/LABEL` for a child execution of a Distributed Map run.
     Execution { machine: String, name: String },
     ExpressExecution { machine: String, name: String, id: String },
     Activity { name: String },
@@ -119,7 +120,13 @@ impl Arn {
                 Resource::Version { machine: name(m)?, n }
             }
             ("stateMachine", [m, a]) => Resource::Alias { machine: name(m)?, alias: name(a)? },
-            ("execution", [m, e]) => Resource::Execution { machine: name(m)?, name: name(e)? },
+            // A child execution of a map run: `execution:MACHINE/LABEL:NAME`.
+            ("execution", [m, e]) => match m.split_once('/') {
+                Some((machine, label)) => {
+                    Resource::Execution { machine: format!("{}/{}", name(machine)?, name(label)?), name: name(e)? }
+                }
+                None => Resource::Execution { machine: name(m)?, name: name(e)? },
+            },
             ("express", [m, e, id]) if !id.is_empty() => {
                 Resource::ExpressExecution { machine: name(m)?, name: name(e)?, id: id.to_string() }
             }

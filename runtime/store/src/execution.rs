@@ -86,6 +86,8 @@ pub struct ExecutionRecord {
     pub redrive_count: u32,
     pub redrive_ms: Option<i64>,
     pub trace_header: Option<String>,
+    /// Set for a child workflow execution of a Distributed Map: the map run that started it.
+    pub map_run_arn: Option<String>,
 }
 
 /// Everything one step of one execution writes, applied atomically.
@@ -95,7 +97,9 @@ pub struct ExecutionRecord {
 /// `StoreError::DuplicateEvent`, a gap is `StoreError::EventOutOfOrder`. Journal entries
 /// likewise continue the stored journal (1, 2, 3...: `DuplicateJournal`,
 /// `JournalOutOfOrder`), so a commit queued behind one that failed cannot land after it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// The map runs it starts and changes, then its children's parts, are applied after the
+/// execution's own part, in the same all-or-nothing way.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Commit {
     pub execution_arn: String,
     pub journal: Vec<JournalEntry>,
@@ -107,6 +111,12 @@ pub struct Commit {
     pub tokens_added: Vec<TokenRecord>,
     /// Task tokens removed (the task finished, failed or timed out).
     pub tokens_removed: Vec<String>,
+    /// Distributed Map runs this step started (inserted; they belong to this execution).
+    pub map_runs_started: Vec<MapRunRecord>,
+    /// Distributed Map runs this step changed (UpdateMapRun) or ended.
+    pub map_runs_changed: Vec<MapRunChange>,
+    /// What this step wrote to the child workflow executions of its map runs, in order.
+    pub children: Vec<ChildCommit>,
 }
 
 impl Commit {
@@ -114,6 +124,117 @@ impl Commit {
     pub fn new(execution_arn: impl Into<String>) -> Self {
         Commit { execution_arn: execution_arn.into(), ..Commit::default() }
     }
+}
+
+/// A Distributed Map run's status, as DescribeMapRun reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MapRunStatus {
+    Running,
+    Succeeded,
+    Failed,
+    Aborted,
+}
+
+impl MapRunStatus {
+    /// AWS's spelling (`RUNNING`, `SUCCEEDED`, `FAILED`, `ABORTED`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MapRunStatus::Running => "RUNNING",
+            MapRunStatus::Succeeded => "SUCCEEDED",
+            MapRunStatus::Failed => "FAILED",
+            MapRunStatus::Aborted => "ABORTED",
+        }
+    }
+    /// Reads AWS's spelling; anything else is `StoreError::Invalid`.
+    pub fn parse(s: &str) -> Result<Self, StoreError> {
+        Ok(match s {
+            "RUNNING" => MapRunStatus::Running,
+            "SUCCEEDED" => MapRunStatus::Succeeded,
+            "FAILED" => MapRunStatus::Failed,
+            "ABORTED" => MapRunStatus::Aborted,
+            _ => return Err(StoreError::Invalid(format!("unknown map run status {s:?}"))),
+        })
+    }
+}
+
+/// One run of a Distributed Map state: the child workflow executions it started and the
+/// settings they ran under.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRunRecord {
+    pub arn: String,
+    /// The execution whose Map state started the run.
+    pub execution_arn: String,
+    pub status: MapRunStatus,
+    pub start_ms: i64,
+    pub stop_ms: Option<i64>,
+    /// 0 = no limit.
+    pub max_concurrency: u64,
+    pub tolerated_failure_percentage: f64,
+    pub tolerated_failure_count: u64,
+    /// How many items the run processes (with an ItemBatcher, items, not batches).
+    pub item_count: u64,
+    /// How many child executions it runs (with an ItemBatcher, one per batch).
+    pub execution_count: u64,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
+/// A change to a stored map run. Every `Some` field is written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MapRunChange {
+    pub arn: String,
+    pub status: Option<MapRunStatus>,
+    pub stop_ms: Option<i64>,
+    pub max_concurrency: Option<u64>,
+    pub tolerated_failure_percentage: Option<f64>,
+    pub tolerated_failure_count: Option<u64>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
+/// How many of a map run's items or child executions stand where (DescribeMapRun's
+/// `itemCounts` and `executionCounts`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MapRunCounts {
+    /// Not started yet, or waiting for a redrive (a child in PENDING_REDRIVE). The counts add
+    /// up to `total`.
+    pub pending: u64,
+    pub running: u64,
+    pub succeeded: u64,
+    pub failed: u64,
+    pub timed_out: u64,
+    pub aborted: u64,
+    pub total: u64,
+}
+
+/// A map run with its counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapRunView {
+    pub record: MapRunRecord,
+    pub items: MapRunCounts,
+    pub executions: MapRunCounts,
+}
+
+/// What one step writes to one child workflow execution of a map run. It is applied after the
+/// parent's own part of the commit, with the same rules: events continue the child's stored
+/// history without gap or repeat. A child has no journal, timers or tokens of its own (its
+/// parent's journal replays it).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildCommit {
+    /// Set in the child's first commit: the row to insert (`map_run_arn` names a run started
+    /// in this commit or an earlier one; `state_machine_arn` is the label-qualified ARN,
+    /// `kind` the map's ExecutionType; `definition` is not read: a child runs its parent's).
+    pub start: Option<ChildStart>,
+    /// `execution_arn` is the child's ARN; only `events` and `status` may be set.
+    pub commit: Commit,
+}
+
+/// A child execution's row, inserted by its first [`ChildCommit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildStart {
+    pub record: ExecutionRecord,
+    /// How many of the map run's items the child processes (1, or a batch's size).
+    pub items: u64,
 }
 
 /// One input fed to the interpreter, in order: re-feeding the journal rebuilds the execution.
@@ -178,15 +299,17 @@ pub struct TokenRecord {
 /// Which executions to list.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum ExecutionScope {
-    /// Every execution.
+    /// Every top-level execution (not the child executions of map runs).
     #[default]
     All,
-    /// Every execution of a state machine (however it was started).
+    /// Every top-level execution of a state machine (however it was started).
     StateMachine(String),
     /// Executions started through this version ARN.
     Version(String),
     /// Executions started through this alias ARN.
     Alias(String),
+    /// The child workflow executions of a map run.
+    MapRun(String),
 }
 
 /// ListExecutions' filters. Results are newest first.

@@ -26,8 +26,9 @@ pub use control::{
 };
 pub use error::StoreError;
 pub use execution::{
-    Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery, JournalEntry,
-    MachineKind, StatusUpdate, StoredEvent, TimerRecord, TokenRecord,
+    ChildCommit, ChildStart, Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery,
+    JournalEntry, MachineKind, MapRunChange, MapRunCounts, MapRunRecord, MapRunStatus, MapRunView, StatusUpdate,
+    StoredEvent, TimerRecord, TokenRecord,
 };
 pub use page::{Page, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub use sqlite::{Durability, SqliteConfig, SqliteStore, WriterStats};
@@ -59,13 +60,15 @@ pub trait Store: Send + Sync {
     fn commit_blocking(&self, commit: Commit) -> Result<(), StoreError>;
     /// One execution by ARN.
     fn execution(&self, arn: &str) -> Result<Option<ExecutionRecord>, StoreError>;
-    /// Executions, newest first.
+    /// Executions, newest first: top-level ones, or with [`ExecutionScope::MapRun`] the child
+    /// executions of that map run (none for an unknown run).
     fn list_executions(&self, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError>;
     /// An execution's history in event order (or reversed); `NotFound` for an unknown execution.
     fn history(&self, execution_arn: &str, query: &HistoryQuery) -> Result<Page<StoredEvent>, StoreError>;
     /// The whole journal of an execution, in `seq` order.
     fn journal(&self, execution_arn: &str) -> Result<Vec<JournalEntry>, StoreError>;
-    /// Every execution whose status is RUNNING (to resume after a restart), oldest first.
+    /// Every execution whose status is RUNNING (to resume after a restart), oldest first; not the
+    /// child executions of map runs (their parent's journal replays them).
     fn running_executions(&self) -> Result<Vec<ExecutionRecord>, StoreError>;
     /// The timers an execution has set and not cleared, soonest first.
     fn timers(&self, execution_arn: &str) -> Result<Vec<TimerRecord>, StoreError>;
@@ -80,6 +83,11 @@ pub trait Store: Send + Sync {
         worker_name: Option<&str>,
         now_ms: i64,
     ) -> Result<Option<TokenRecord>, StoreError>;
+
+    /// A Distributed Map run with its item and execution counts (its children by status).
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunView>, StoreError>;
+    /// The map runs an execution started, oldest first; `NotFound` for an unknown execution.
+    fn list_map_runs(&self, execution_arn: &str, query: &ListQuery) -> Result<Page<MapRunRecord>, StoreError>;
 
     // ---- functions ----
 

@@ -4,6 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::dataflow::Extra;
+use super::map_run::{End, MapRunInfo, MapRunStart};
 use super::{Outcome, Phase, RunId, Stepper};
 use crate::error::{compact, names, EvalError, Failure};
 use crate::events::Details;
@@ -42,16 +43,18 @@ pub(super) struct Fanout {
     next: usize,
     done: usize,
     /// 0 = unlimited.
-    max_concurrency: usize,
-    failed: usize,
-    tolerated_count: Option<u64>,
-    tolerated_percentage: Option<f64>,
-    failure: Option<Failure>,
+    pub(super) max_concurrency: usize,
+    pub(super) failed: usize,
+    pub(super) tolerated_count: Option<u64>,
+    pub(super) tolerated_percentage: Option<f64>,
+    pub(super) failure: Option<Failure>,
     pumping: bool,
     /// Map: the event the next MapIterationStarted follows. AWS chains the iterations started
     /// at once to MapStateStarted, and one started when another ends to that iteration's last
     /// event (not to its MapIterationSucceeded).
     launch_from: u64,
+    /// A Distributed Map's run: its iterations are child executions.
+    pub(super) map_run: Option<MapRunInfo>,
 }
 
 impl Fanout {
@@ -82,7 +85,7 @@ enum Pump {
 }
 
 impl<'m> Stepper<'m> {
-    fn fanout_mut(&mut self, run: RunId) -> Option<&mut Fanout> {
+    pub(super) fn fanout_mut(&mut self, run: RunId) -> Option<&mut Fanout> {
         match &mut self.run_mut(run).phase {
             Phase::Fanout(f) => Some(f),
             _ => None,
@@ -108,6 +111,7 @@ impl<'m> Stepper<'m> {
             failure: None,
             pumping: false,
             launch_from: 0,
+            map_run: None,
         };
         fanout.prefill(kept);
         self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
@@ -160,17 +164,7 @@ impl<'m> Stepper<'m> {
             Some(n) => self.integer_field(run, n, &effective, data, "MaxConcurrency")?,
             None => 0,
         };
-        let tolerated_count = match &ms.tolerated_failure_count {
-            Some(n) => {
-                let c = self.integer_field(run, n, &effective, data, "ToleratedFailureCount")?;
-                Some(c as u64)
-            }
-            None => None,
-        };
-        let tolerated_percentage = match &ms.tolerated_failure_percentage {
-            Some(n) => Some(self.percentage_field(run, n, &effective, data)?),
-            None => None,
-        };
+        let item_count = items.len();
         if let Some(b) = &ms.item_batcher {
             let max_items = match &b.max_items_per_batch {
                 Some(n) => self.integer_field(run, n, &effective, data, "MaxItemsPerBatch")?,
@@ -187,8 +181,35 @@ impl<'m> Stepper<'m> {
             items = batch(items, max_items, max_bytes, batch_input);
         }
         let length = items.len();
-        let kept = self.take_kept(run, length);
         let started = self.emit(Some(run), "MapStateStarted", Details::MapStateStarted { length });
+        // As recorded, a Distributed Map reads its tolerated failures as its map run starts:
+        // a bad value fails the state after MapStateStarted.
+        let tolerated_count = match &ms.tolerated_failure_count {
+            Some(n) => {
+                let c = self.integer_field(run, n, &effective, data, "ToleratedFailureCount")?;
+                Some(c as u64)
+            }
+            None => None,
+        };
+        let tolerated_percentage = match &ms.tolerated_failure_percentage {
+            Some(n) => Some(self.percentage_field(run, n, &effective, data)?),
+            None => None,
+        };
+        let kept = self.take_kept(run, length);
+        let map_run = (ms.mode == MapMode::Distributed).then(|| {
+            let start = MapRunStart {
+                arn: "".into(),
+                state_name: st.name.clone(),
+                state_machine_arn: String::new(),
+                max_concurrency: max_concurrency as u64,
+                tolerated_failure_count: tolerated_count,
+                tolerated_failure_percentage: tolerated_percentage,
+                item_count: item_count as u64,
+                execution_count: length as u64,
+                express_children: ms.express_children,
+            };
+            self.start_map_run(run, start, ms.label.as_deref(), ms.item_batcher.is_some())
+        });
         let mut fanout = Fanout {
             kind: Kind::Map { processor: ms.processor, mode: ms.mode, items },
             effective: if jsonata { data.clone() } else { effective },
@@ -204,6 +225,7 @@ impl<'m> Stepper<'m> {
             failure: None,
             pumping: false,
             launch_from: 0,
+            map_run,
         };
         fanout.prefill(kept);
         fanout.launch_from = started;
@@ -336,6 +358,17 @@ impl<'m> Stepper<'m> {
             },
             None => input,
         };
+        if let Some(info) = self.fanout_mut(run).and_then(|f| f.map_run.take()) {
+            // A child execution: nothing in the parent's history.
+            let item = map_item.as_ref().map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+            let child = self.new_run(graph, input, Some((run, i)), sees_parent, map_item);
+            self.start_child_execution(child, &info, &item);
+            if let Some(f) = self.fanout_mut(run) {
+                f.map_run = Some(info);
+                f.running.push(child);
+            }
+            return self.enter_and_follow(child);
+        }
         // The parent's own chain goes on from where it was; the child's starts at its
         // MapIterationStarted.
         let parent_last = self.run(run).last_event;
@@ -384,21 +417,29 @@ impl<'m> Stepper<'m> {
 
     /// A child run ended.
     pub(super) fn child_finished(&mut self, parent: RunId, slot: usize, child: RunId, result: Result<Value, Failure>) {
+        let child_execution = self.run(child).hist != self.run(parent).hist;
+        if child_execution {
+            self.end_child_execution(child, Ok(&result));
+        }
         let child_last = self.run(child).last_event;
         self.free_run(child);
         let name = self.state_of_run(parent).name.clone();
         let Some(f) = self.fanout_mut(parent) else { return };
         f.running.retain(|&c| c != child);
         f.done += 1;
-        f.launch_from = child_last;
+        if !child_execution {
+            f.launch_from = child_last;
+        }
+        // A child execution's end is in its own history, not in the parent's.
         let is_map = f.is_map();
+        let iteration_events = is_map && !child_execution;
         match result {
             Ok(v) => {
                 if let Some(r) = f.results.get_mut(slot) {
                     *r = Some(v);
                     f.succeeded[slot] = true;
                 }
-                if is_map {
+                if iteration_events {
                     self.emit_iteration(parent, child_last, "MapIterationSucceeded", "mapIterationSucceededEventDetails", name, slot);
                 }
             }
@@ -419,7 +460,9 @@ impl<'m> Stepper<'m> {
                             failure
                         });
                     }
-                    self.emit_iteration(parent, child_last, "MapIterationFailed", "mapIterationFailedEventDetails", name, slot);
+                    if iteration_events {
+                        self.emit_iteration(parent, child_last, "MapIterationFailed", "mapIterationFailedEventDetails", name, slot);
+                    }
                 } else if f.failure.is_none() {
                     f.failure = Some(failure);
                 }
@@ -427,10 +470,15 @@ impl<'m> Stepper<'m> {
         }
         let pumping = self.fanout_mut(parent).is_some_and(|f| f.pumping);
         if !pumping {
-            let p = self.pump(parent);
-            let outcome = self.fanout_outcome(parent, p);
-            self.follow(parent, outcome);
+            self.pump_and_follow(parent);
         }
+    }
+
+    /// Starts what there is room for and goes on with the state if it is done.
+    pub(super) fn pump_and_follow(&mut self, run: RunId) {
+        let p = self.pump(run);
+        let outcome = self.fanout_outcome(run, p);
+        self.follow(run, outcome);
     }
 
     fn emit_iteration(&mut self, parent: RunId, child_last: u64, ty: &'static str, member: &'static str, name: std::sync::Arc<str>, index: usize) {
@@ -447,10 +495,17 @@ impl<'m> Stepper<'m> {
                 let Phase::Fanout(f) = std::mem::replace(&mut self.run_mut(run).phase, Phase::Idle) else {
                     return Outcome::Blocked;
                 };
+                if let Some(info) = &f.map_run {
+                    self.end_map_run(run, info, End::Succeeded("".into()));
+                }
                 let ty = if f.is_map() { "MapStateSucceeded" } else { "ParallelStateSucceeded" };
                 let before = self.run(run).last_event;
                 self.emit(Some(run), ty, Details::None);
-                if f.is_map() {
+                if let Some(info) = &f.map_run {
+                    // As AWS records it since November 2024 (recordings of earlier in 2024
+                    // chain it as for an inline Map), MapStateExited follows MapRunStarted.
+                    self.run_mut(run).last_event = info.started_event;
+                } else if f.is_map() {
                     // As recorded, MapStateExited follows what MapStateSucceeded follows.
                     self.run_mut(run).last_event = before;
                 }
@@ -462,12 +517,15 @@ impl<'m> Stepper<'m> {
                     return Outcome::Blocked;
                 };
                 self.keep_finished(run, &f);
-                if f.is_map() && f.running.is_empty() && f.launch_from != 0 {
+                if f.is_map() && f.map_run.is_none() && f.running.is_empty() && f.launch_from != 0 {
                     // As recorded, MapStateFailed follows the failed iteration's last event, as
                     // its MapIterationFailed does.
                     self.run_mut(run).last_event = f.launch_from;
                 }
                 self.abort_children(run, &f);
+                if let Some(info) = &f.map_run {
+                    self.end_map_run(run, info, End::Failed(failure.clone()));
+                }
                 // As recorded, a Map state that will be retried writes no MapStateFailed: its
                 // next MapStateStarted follows the failed iteration.
                 if !(f.is_map() && self.will_retry(run, &failure)) {
@@ -488,7 +546,9 @@ impl<'m> Stepper<'m> {
             }
             let slot = self.run(child).parent.map(|(_, s)| s).unwrap_or(0);
             self.abort_run(child);
-            if f.is_map() {
+            if f.map_run.is_some() {
+                self.end_child_execution(child, Err(Failure::default()));
+            } else if f.is_map() {
                 let d = Details::MapIteration { member: "mapIterationAbortedEventDetails", name: name.clone(), index: slot };
                 self.emit(Some(run), "MapIterationAborted", d);
             }
@@ -497,7 +557,7 @@ impl<'m> Stepper<'m> {
     }
 }
 
-fn tolerance_exceeded(f: &Fanout) -> bool {
+pub(super) fn tolerance_exceeded(f: &Fanout) -> bool {
     let count_ok = f.tolerated_count.map(|c| f.failed as u64 <= c);
     let pct_ok = f.tolerated_percentage.map(|p| {
         let total = f.total().max(1) as f64;

@@ -9,6 +9,9 @@
 
 mod dataflow;
 mod fanout;
+mod map_run;
+
+pub use map_run::{ChildEvent, ChildStart, End, MapRunEvent, MapRunStart};
 
 pub use dataflow::{payload_too_large, MAX_PAYLOAD_BYTES};
 mod redrive;
@@ -73,6 +76,16 @@ pub enum Input {
     TimerFired { id: WorkId },
     /// StopExecution.
     Stop { error: Option<String>, cause: Option<String> },
+    /// UpdateMapRun: new settings for a running map run (`None`: unchanged).
+    UpdateMapRun {
+        map_run_arn: String,
+        max_concurrency: Option<u64>,
+        tolerated_failure_count: Option<u64>,
+        tolerated_failure_percentage: Option<f64>,
+    },
+    /// StopExecution of a running child execution of a map run: it is aborted, which its map
+    /// run counts as a failure.
+    StopChild { execution_arn: String, error: Option<String>, cause: Option<String> },
 }
 
 /// A task the caller must run.
@@ -134,6 +147,10 @@ impl Status {
 pub struct Step {
     pub events: Vec<HistoryEvent>,
     pub work: Vec<Work>,
+    /// Events of the child workflow executions of Distributed Map runs (not in `events`).
+    pub children: Vec<ChildEvent>,
+    /// Map runs and child executions that started or ended.
+    pub map_runs: Vec<MapRunEvent>,
 }
 
 /// The state of one execution.
@@ -155,6 +172,9 @@ pub struct Execution {
     /// The execution's input and start time as the context object writes them, once it has
     /// started (the input's text is the one ExecutionStarted quotes).
     texts: Option<crate::env::ExecutionTexts>,
+    /// The histories of running child executions of map runs, by the `hist` of their runs.
+    children: HashMap<u32, map_run::ChildHistory>,
+    next_child: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,6 +200,9 @@ struct Run {
     /// The text the current state's Entered event quotes (see `Stepper::entered_text`).
     entered_text: Option<Arc<str>>,
     parent: Option<(RunId, usize)>,
+    /// Which history the run's events go to: 0 for the execution's own, else a child
+    /// execution's (see `Execution::children`).
+    hist: u32,
     vars: Map<String, Value>,
     /// Distributed Map iterations cannot see the variables of enclosing scopes.
     sees_parent: bool,
@@ -303,6 +326,8 @@ impl Execution {
             variable_bytes: 0,
             null: Arc::new(Value::Null),
             texts: None,
+            children: HashMap::new(),
+            next_child: 1,
         }
     }
 
@@ -377,6 +402,10 @@ impl Stepper<'_> {
             Input::TaskHeartbeat { id } => self.task_heartbeat(id),
             Input::TaskSubmitted { id, output } => self.task_submitted(id, output),
             Input::TimerFired { id } => self.timer_fired(id),
+            Input::UpdateMapRun { map_run_arn, max_concurrency, tolerated_failure_count, tolerated_failure_percentage } => {
+                self.update_map_run(&map_run_arn, max_concurrency, tolerated_failure_count, tolerated_failure_percentage)
+            }
+            Input::StopChild { execution_arn, error, cause } => self.stop_child(&execution_arn, Failure { error, cause }),
         }
     }
 
@@ -485,9 +514,9 @@ impl Stepper<'_> {
         sees_parent: bool,
         map_item: Option<(usize, Value)>,
     ) -> RunId {
-        let last_event = match parent {
-            Some((p, _)) => self.run(p).last_event,
-            None => 0,
+        let (last_event, hist) = match parent {
+            Some((p, _)) => (self.run(p).last_event, self.run(p).hist),
+            None => (0, 0),
         };
         let run = Run {
             graph,
@@ -496,6 +525,7 @@ impl Stepper<'_> {
             data_text: None,
             entered_text: None,
             parent,
+            hist,
             vars: Map::new(),
             sees_parent,
             last_event,
@@ -528,6 +558,15 @@ impl Stepper<'_> {
             // Room for a short run of states at once (entered and exited each), rather than
             // growing the list from four events.
             self.out.events.reserve(16);
+        }
+        if let Some(r) = run {
+            let hist = self.run(r).hist;
+            if hist != 0 {
+                let previous = self.run(r).last_event;
+                let id = self.push_child_event(hist, previous, event_type, details);
+                self.run_mut(r).last_event = id;
+                return id;
+            }
         }
         let id = self.x.next_event;
         self.x.next_event += 1;
@@ -656,6 +695,9 @@ impl Stepper<'_> {
             Phase::Fanout(f) => {
                 self.keep_finished(run, &f);
                 self.abort_children(run, &f);
+                if let Some(info) = &f.map_run {
+                    self.end_map_run(run, info, map_run::End::Aborted(Failure::default()));
+                }
                 self.emit(Some(run), state.aborted_event_type(), Details::None);
             }
         }

@@ -60,6 +60,9 @@ impl<'m> Stepper<'m> {
         if self.history_full() {
             return Outcome::Blocked;
         }
+        if let Some(failure) = self.child_history_full(run) {
+            return Outcome::Failed(failure);
+        }
         let st = self.state_of(run);
         let input = match self.run_mut(run).data_text.take() {
             Some(text) => text,

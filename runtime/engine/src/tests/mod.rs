@@ -5,6 +5,7 @@ mod callbacks;
 mod crash;
 mod express;
 mod flows;
+mod map_runs;
 mod recovery;
 mod support;
 mod test_state;

@@ -18,6 +18,7 @@ impl From<EngineError> for ApiError {
             EngineError::TaskDoesNotExist => ApiError::new("TaskDoesNotExist", message),
             EngineError::TaskTimedOut => ApiError::new("TaskTimedOut", message),
             EngineError::ActivityDoesNotExist(_) => ApiError::new("ActivityDoesNotExist", message),
+            EngineError::MapRunDoesNotExist(arn) => ApiError::new("ResourceNotFound", message).with("resourceName", arn),
             EngineError::InvalidArn(_) => ApiError::new("InvalidArn", message),
             EngineError::InvalidName(_) => ApiError::new("InvalidName", message),
             EngineError::InvalidDefinition(d) => invalid_definition(&d),

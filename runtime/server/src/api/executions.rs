@@ -1,5 +1,5 @@
-//! Executions: start (async and sync), describe, list, history, stop, redrive, task callbacks,
-//! and the map-run operations (stepwasm runs Distributed Map inline and keeps no map runs).
+//! Executions: start (async and sync), describe, list, history, stop, redrive and task
+//! callbacks.
 
 use std::sync::Arc;
 
@@ -82,7 +82,7 @@ fn redrive_status(e: &ExecutionRecord, machine_exists: bool, now: i64) -> (&'sta
 }
 
 /// The members an execution's description and its list item share.
-fn summary(e: &ExecutionRecord) -> Obj {
+pub(crate) fn summary(e: &ExecutionRecord) -> Obj {
     Obj::new()
         .put("executionArn", e.arn.as_str())
         .put("stateMachineArn", e.state_machine_arn.as_str())
@@ -98,8 +98,20 @@ fn summary(e: &ExecutionRecord) -> Obj {
 /// DescribeExecution's answer; `machine_exists`: the execution's state machine has not been
 /// deleted (read only for Standard executions).
 pub(crate) fn describe_value(e: ExecutionRecord, machine_exists: bool, metadata_only: bool) -> Value {
-    let redrive = (e.kind == MachineKind::Standard).then(|| redrive_status(&e, machine_exists, now_ms()));
-    let mut o = summary(&e).opt("traceHeader", e.trace_header).opt("error", e.error).opt("cause", e.cause);
+    let redrive = match (&e.map_run_arn, e.kind) {
+        // A child of a map run is redriven with its map run (its parent's redrive).
+        (Some(_), _) => Some(match e.status {
+            ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => ("REDRIVABLE_BY_MAP_RUN", None),
+            s => ("NOT_REDRIVABLE", Some(format!("Execution is {} and cannot be redriven.", s.as_str()))),
+        }),
+        (None, MachineKind::Standard) => Some(redrive_status(&e, machine_exists, now_ms())),
+        (None, MachineKind::Express) => None,
+    };
+    let mut o = summary(&e)
+        .opt("traceHeader", e.trace_header)
+        .opt("error", e.error)
+        .opt("cause", e.cause)
+        .opt("mapRunArn", e.map_run_arn);
     if let Some((redrive, reason)) = redrive {
         o = o.put("redriveCount", e.redrive_count).put("redriveStatus", redrive).opt("redriveStatusReason", reason);
     }
@@ -116,7 +128,9 @@ pub(crate) fn describe(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let arn = r.string("executionArn", 1, 256)?;
     let metadata_only = r.opt_enum("includedData", &["ALL_DATA", "METADATA_ONLY"])? == Some("METADATA_ONLY");
     let e = api.engine.describe_execution(&arn)?;
-    let machine_exists = e.kind == MachineKind::Express || api.engine.store().state_machine(&e.state_machine_arn)?.is_some();
+    let machine_exists = e.kind == MachineKind::Express
+        || e.map_run_arn.is_some()
+        || api.engine.store().state_machine(&e.state_machine_arn)?.is_some();
     Ok(describe_value(e, machine_exists, metadata_only))
 }
 
@@ -131,13 +145,20 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let next_token = r.next_token(3096)?;
     let map_run = r.opt_string("mapRunArn", 1, 2000)?;
     let redrive = r.opt_enum("redriveFilter", &["REDRIVEN", "NOT_REDRIVEN"])?;
+    let query = |scope| ExecutionQuery {
+        scope,
+        status: status.map(status_filter),
+        redriven: redrive.map(|f| f == "REDRIVEN"),
+        max,
+        next_token: next_token.clone(),
+    };
     // AWS lists the executions of one state machine (version, alias) or of one map run.
     let sm = match (sm, map_run) {
         (Some(_), Some(_)) => {
             return Err(ApiError::validation("ListExecutions takes a stateMachineArn or a mapRunArn, not both"));
         }
         (None, None) => return Err(ApiError::validation("ListExecutions needs a stateMachineArn or a mapRunArn (neither was given)")),
-        (None, Some(m)) => return Err(no_map_run(&m)),
+        (None, Some(m)) => return super::map_runs::list_children(api, m, query(ExecutionScope::All)),
         (Some(arn), None) => arn,
     };
     if status == Some("PENDING_REDRIVE") {
@@ -156,14 +177,7 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
             return Err(ApiError::new("StateMachineDoesNotExist", format!("State Machine Does Not Exist: '{arn}'")));
         }
     }
-    let query = ExecutionQuery {
-        scope,
-        status: status.map(status_filter),
-        redriven: redrive.map(|f| f == "REDRIVEN"),
-        max,
-        next_token,
-    };
-    let page = api.engine.list_executions(&query)?;
+    let page = api.engine.list_executions(&query(scope))?;
     let items: Vec<Value> = page
         .items
         .into_iter()
@@ -236,31 +250,4 @@ pub(crate) async fn send_task_heartbeat(api: &Arc<Api>, mut r: Req) -> Result<Va
     let token = r.string("taskToken", 1, 2048)?;
     api.engine.send_task_heartbeat(&token).await?;
     Ok(json!({}))
-}
-
-/// ListMapRuns: the execution must exist; it has no map runs (Distributed Map runs inline).
-pub(crate) fn list_map_runs(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
-    let arn = r.string("executionArn", 1, 256)?;
-    r.max_results(1000)?;
-    r.next_token(1024)?;
-    api.engine.describe_execution(&arn)?;
-    Ok(json!({"mapRuns": []}))
-}
-
-fn no_map_run(arn: &str) -> ApiError {
-    ApiError::new(
-        "ResourceNotFound",
-        format!("Map Run Does Not Exist: '{arn}' (stepwasm runs Distributed Map inline, without map runs)"),
-    )
-    .with("resourceName", arn)
-}
-
-pub(crate) fn describe_map_run(mut r: Req) -> Result<Value, ApiError> {
-    let arn = r.string("mapRunArn", 1, 2000)?;
-    Err(no_map_run(&arn))
-}
-
-pub(crate) fn update_map_run(mut r: Req) -> Result<Value, ApiError> {
-    let arn = r.string("mapRunArn", 1, 2000)?;
-    Err(no_map_run(&arn))
 }

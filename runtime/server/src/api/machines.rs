@@ -406,7 +406,17 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
     let metadata_only = metadata_only(&mut r)?;
     let exec = api.engine.describe_execution(&arn)?;
     let store = api.engine.store();
-    let machine = store.state_machine(&exec.state_machine_arn)?;
+    // A child of a map run runs its parent's machine: `…:stateMachine:NAME/LABEL`.
+    let child = match &exec.map_run_arn {
+        Some(run) => {
+            let parent = store.map_run(run)?.map(|v| v.record.execution_arn).unwrap_or_default();
+            let (machine, label) = exec.state_machine_arn.rsplit_once('/').unwrap_or((&exec.state_machine_arn, ""));
+            Some((run.clone(), parent, machine.to_string(), label.to_string()))
+        }
+        None => None,
+    };
+    let machine_arn = child.as_ref().map_or(exec.state_machine_arn.as_str(), |c| c.2.as_str());
+    let machine = store.state_machine(machine_arn)?;
     let version = match &exec.state_machine_version_arn {
         Some(v) => store.version(v)?,
         None => None,
@@ -417,7 +427,7 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
         (None, Some(m)) => (m.role_arn.clone(), m.updated_ms, m.revision_id.clone(), m.logging_json.clone(), m.tracing_json.clone()),
         // The machine was deleted: the execution still runs (or ran) its own definition with
         // the role it was started with, as AWS goes on describing it.
-        (None, None) => match api.engine.execution_role(&arn)? {
+        (None, None) => match api.engine.execution_role(child.as_ref().map_or(arn.as_str(), |c| c.1.as_str()))? {
             Some(role) => (role, exec.start_ms, None, None, None),
             None => {
                 return Err(ApiError::new(
@@ -427,14 +437,55 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
             }
         },
     };
+    let definition = match &child {
+        Some((_, _, _, label)) => processor_definition(&exec.definition, label).unwrap_or(exec.definition),
+        None => exec.definition,
+    };
     Ok(Obj::new()
         .put("stateMachineArn", exec.state_machine_version_arn.clone().unwrap_or(exec.state_machine_arn.clone()))
         .put("name", name)
-        .put("definition", if metadata_only { "{}".to_string() } else { exec.definition })
+        .put("definition", if metadata_only { "{}".to_string() } else { definition })
         .put("roleArn", role)
         .time("updateDate", updated)
         .put("loggingConfiguration", logging_value(&logging))
         .put("tracingConfiguration", tracing_value(&tracing))
         .opt("revisionId", revision)
+        .opt("mapRunArn", child.as_ref().map(|c| c.0.as_str()))
+        .opt("label", child.as_ref().map(|c| c.3.as_str()))
         .build())
+}
+
+/// The ItemProcessor a child of a map run runs: that of the Distributed Map state with this
+/// `Label`, or of the only one without a `Label` (its run's label is then generated). `None`
+/// when the definition does not say which.
+fn processor_definition(definition: &str, label: &str) -> Option<String> {
+    fn walk<'v>(states: &'v Value, found: &mut Vec<(Option<&'v str>, &'v Value)>) {
+        let Some(states) = states.as_object() else { return };
+        for st in states.values() {
+            let processor = st.get("ItemProcessor").or_else(|| st.get("Iterator"));
+            if let Some(p) = processor {
+                if p.pointer("/ProcessorConfig/Mode").and_then(Value::as_str) == Some("DISTRIBUTED") {
+                    found.push((st.get("Label").and_then(Value::as_str), p));
+                }
+                walk(&p["States"], found);
+            }
+            for branch in st.get("Branches").and_then(Value::as_array).into_iter().flatten() {
+                walk(&branch["States"], found);
+            }
+        }
+    }
+    let def: Value = serde_json::from_str(definition).ok()?;
+    let mut found = Vec::new();
+    walk(&def["States"], &mut found);
+    let unlabelled: Vec<_> = found.iter().filter(|(l, _)| l.is_none()).collect();
+    let processor = match found.iter().find(|(l, _)| *l == Some(label)) {
+        Some((_, p)) => *p,
+        None if unlabelled.len() == 1 => unlabelled[0].1,
+        None => return None,
+    };
+    let mut p = processor.clone();
+    if let Some(m) = p.as_object_mut() {
+        m.remove("ProcessorConfig");
+    }
+    serde_json::to_string(&p).ok()
 }

@@ -6,6 +6,7 @@ mod activities;
 mod errors;
 mod executions;
 mod machines;
+mod map_runs;
 mod tags;
 mod test_state;
 mod versions;
@@ -90,9 +91,9 @@ impl Api {
             "SendTaskSuccess" => executions::send_task_success(self, r).await,
             "SendTaskFailure" => executions::send_task_failure(self, r).await,
             "SendTaskHeartbeat" => executions::send_task_heartbeat(self, r).await,
-            "ListMapRuns" => executions::list_map_runs(self, r),
-            "DescribeMapRun" => executions::describe_map_run(r),
-            "UpdateMapRun" => executions::update_map_run(r),
+            "ListMapRuns" => map_runs::list(self, r),
+            "DescribeMapRun" => map_runs::describe(self, r),
+            "UpdateMapRun" => map_runs::update(self, r).await,
             "CreateActivity" => activities::create(self, r).await,
             "DescribeActivity" => activities::describe(self, r),
             "DeleteActivity" => activities::delete(self, r).await,

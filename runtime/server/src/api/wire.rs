@@ -189,6 +189,25 @@ impl Req {
         }
     }
 
+    /// An optional number in `min..=max`.
+    pub fn opt_float(&mut self, member: &str, min: f64, max: f64) -> Result<Option<f64>, ApiError> {
+        match self.take(member) {
+            None => Ok(None),
+            Some(v @ Value::Number(_)) => match v.as_f64() {
+                Some(n) if n < min => {
+                    Err(constraint(&v, member, &format!("Member must have value greater than or equal to {min}")))
+                }
+                Some(n) if n > max => Err(constraint(&v, member, &format!("Member must have value less than or equal to {max}"))),
+                Some(n) => Ok(Some(n)),
+                None => Err(ApiError::serialization(format!("member '{member}' must be a number, not {v}"))),
+            },
+            Some(other) => Err(ApiError::serialization(format!(
+                "member '{member}' must be a number, not {}",
+                json_type(&other)
+            ))),
+        }
+    }
+
     /// An optional JSON object member, as it is.
     pub fn opt_object(&mut self, member: &str) -> Result<Option<Map<String, Value>>, ApiError> {
         match self.take(member) {

@@ -3,17 +3,20 @@
 use rusqlite::types::Value;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
+use super::map_runs;
 use super::tips::{Tip, Tips};
 use crate::page::{self, paginate};
 use crate::{
-    Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery, JournalEntry,
-    MachineKind, Page, StoreError, StoredEvent, TimerRecord, TokenRecord,
+    ChildCommit, ChildStart, Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery,
+    JournalEntry, MachineKind, Page, StoreError, StoredEvent, TimerRecord, TokenRecord,
 };
 
-/// The definition text is stored once per distinct text, in `definitions`.
+/// The definition text is stored once per distinct text, in `definitions`; a child execution's
+/// map run is named by its ARN.
 const EXECUTION_COLUMNS: &str = "id, arn, name, state_machine_arn, version_arn, alias_arn, \
      (SELECT d.text FROM definitions d WHERE d.id = executions.definition_id), kind, status, input, \
-     output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header";
+     output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header, \
+     (SELECT m.arn FROM map_runs m WHERE m.id = executions.map_run_id)";
 
 fn execution_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExecutionRecord)> {
     let kind: String = row.get(7)?;
@@ -41,6 +44,7 @@ fn execution_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExecutionRecord)> {
             redrive_count: row.get(15)?,
             redrive_ms: row.get(16)?,
             trace_header: row.get(17)?,
+            map_run_arn: row.get(18)?,
         },
     ))
 }
@@ -51,23 +55,55 @@ fn execution_id(conn: &Connection, arn: &str) -> Result<Option<i64>, StoreError>
     Ok(stmt.query_row([arn], |row| row.get(0)).optional()?)
 }
 
-fn require_execution(conn: &Connection, arn: &str) -> Result<i64, StoreError> {
+pub(crate) fn require_execution(conn: &Connection, arn: &str) -> Result<i64, StoreError> {
     execution_id(conn, arn)?.ok_or_else(|| StoreError::NotFound(format!("execution {arn}")))
 }
 
-/// Inserts the execution row, then applies its first commit.
+/// Inserts a top-level execution row, then applies its first commit.
 pub(crate) fn create(conn: &Connection, tips: &mut Tips, record: &ExecutionRecord, first: &Commit) -> Result<(), StoreError> {
+    check_first_commit(record, first)?;
+    if let Some(run) = &record.map_run_arn {
+        return Err(StoreError::Invalid(format!(
+            "execution {} names map run {run}: a child execution is started by its parent's commit",
+            record.arn
+        )));
+    }
+    let definition_id = definition_id(conn, &record.definition)?;
+    insert(conn, tips, record, definition_id, None)?;
+    apply(conn, tips, first)
+}
+
+fn check_first_commit(record: &ExecutionRecord, first: &Commit) -> Result<(), StoreError> {
     if first.execution_arn != record.arn {
         return Err(StoreError::Invalid(format!(
             "the first commit is for {} but the execution is {}",
             first.execution_arn, record.arn
         )));
     }
-    let definition_id = definition_id(conn, &record.definition)?;
+    Ok(())
+}
+
+/// Where a child execution stands in its map run: the run's row id and how many of its items
+/// the child processes.
+#[derive(Clone, Copy)]
+struct InRun {
+    map_run_id: i64,
+    items: i64,
+}
+
+/// Inserts an execution row (`in_run` for a child of a map run) and remembers its tip.
+fn insert(
+    conn: &Connection,
+    tips: &mut Tips,
+    record: &ExecutionRecord,
+    definition_id: i64,
+    in_run: Option<InRun>,
+) -> Result<(), StoreError> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO executions (arn, name, state_machine_arn, version_arn, alias_arn, definition_id, kind, status, \
-         input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) \
+         input, output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header, map_run_id, \
+         map_items) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) \
          ON CONFLICT (arn) DO NOTHING",
     )?;
     let inserted = stmt.execute(params![
@@ -88,12 +124,14 @@ pub(crate) fn create(conn: &Connection, tips: &mut Tips, record: &ExecutionRecor
         record.redrive_count,
         record.redrive_ms,
         record.trace_header,
+        in_run.map(|r| r.map_run_id),
+        in_run.map(|r| r.items),
     ])?;
     if inserted == 0 {
         return Err(StoreError::AlreadyExists(format!("execution {}", record.arn)));
     }
     tips.set(&record.arn, Some(Tip { id: conn.last_insert_rowid(), last_event: 0, last_seq: 0 }));
-    apply(conn, tips, first)
+    Ok(())
 }
 
 /// The row id of a definition text, stored now if it is new. Executions of one machine share
@@ -126,8 +164,97 @@ fn tip(conn: &Connection, tips: &Tips, arn: &str) -> Result<Tip, StoreError> {
     })
 }
 
-/// Applies one commit (inside the writer's savepoint, so it lands whole or not at all).
+/// Applies one commit (inside the writer's savepoint, so it lands whole or not at all): the
+/// execution's own part, then the map runs it starts and changes, then its children's parts.
 pub(crate) fn apply(conn: &Connection, tips: &mut Tips, commit: &Commit) -> Result<(), StoreError> {
+    let id = apply_own(conn, tips, commit)?;
+    map_runs::start(conn, id, &commit.execution_arn, &commit.map_runs_started)?;
+    map_runs::change(conn, id, &commit.execution_arn, &commit.map_runs_changed)?;
+    for child in &commit.children {
+        apply_child(conn, tips, id, &commit.execution_arn, child)?;
+    }
+    Ok(())
+}
+
+/// Applies one child's part of its parent's commit: inserts the child when it starts, then its
+/// events and status under the same numbering rules as any execution.
+fn apply_child(
+    conn: &Connection,
+    tips: &mut Tips,
+    parent_id: i64,
+    parent_arn: &str,
+    child: &ChildCommit,
+) -> Result<(), StoreError> {
+    check_child_commit(&child.commit)?;
+    match &child.start {
+        Some(start) => start_child(conn, tips, parent_id, parent_arn, start, &child.commit)?,
+        None => require_child_of(conn, &child.commit.execution_arn, parent_id, parent_arn)?,
+    }
+    apply_own(conn, tips, &child.commit).map(drop)
+}
+
+/// A child's commit writes events and status only: its parent's journal replays it, and its
+/// parent's part of the commit holds the timers, tokens and map runs.
+fn check_child_commit(commit: &Commit) -> Result<(), StoreError> {
+    let carried = [
+        ("journal entries", !commit.journal.is_empty()),
+        ("timers", !commit.timers_set.is_empty() || !commit.timers_cleared.is_empty()),
+        ("task tokens", !commit.tokens_added.is_empty() || !commit.tokens_removed.is_empty()),
+        ("map runs", !commit.map_runs_started.is_empty() || !commit.map_runs_changed.is_empty()),
+        ("child executions", !commit.children.is_empty()),
+    ];
+    match carried.iter().find(|(_, present)| *present) {
+        Some((what, _)) => Err(StoreError::Invalid(format!(
+            "the commit of child execution {} carries {what}: a child commit holds only events and a status",
+            commit.execution_arn
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Inserts a child's row under its map run, which must belong to the committing execution.
+fn start_child(
+    conn: &Connection,
+    tips: &mut Tips,
+    parent_id: i64,
+    parent_arn: &str,
+    start: &ChildStart,
+    first: &Commit,
+) -> Result<(), StoreError> {
+    let record = &start.record;
+    check_first_commit(record, first)?;
+    let Some(run_arn) = &record.map_run_arn else {
+        return Err(StoreError::Invalid(format!("child execution {} names no map run", record.arn)));
+    };
+    let map_run_id = map_runs::run_of(conn, run_arn, parent_id, parent_arn)?;
+    // A child runs its parent's definition: it shares the parent's row (its own
+    // `record.definition` is not read).
+    let definition_id: i64 = conn
+        .prepare_cached("SELECT definition_id FROM executions WHERE id = ?1")?
+        .query_row([parent_id], |row| row.get(0))?;
+    insert(conn, tips, record, definition_id, Some(InRun { map_run_id, items: to_i64(start.items, "child items")? }))
+}
+
+/// `Ok` when the execution `arn` is a child of one of the map runs of execution `parent_id`.
+fn require_child_of(conn: &Connection, arn: &str, parent_id: i64, parent_arn: &str) -> Result<(), StoreError> {
+    let parent: Option<Option<i64>> = conn
+        .prepare_cached(
+            "SELECT (SELECT m.execution_id FROM map_runs m WHERE m.id = e.map_run_id) \
+             FROM executions e WHERE e.arn = ?1",
+        )?
+        .query_row([arn], |row| row.get(0))
+        .optional()?;
+    match parent {
+        None => Err(StoreError::NotFound(format!("execution {arn}"))),
+        Some(Some(p)) if p == parent_id => Ok(()),
+        Some(_) => Err(StoreError::Invalid(format!(
+            "execution {arn} is not a child execution of a map run of {parent_arn}"
+        ))),
+    }
+}
+
+/// Applies the execution's own events, journal, status, timers and tokens; returns its row id.
+fn apply_own(conn: &Connection, tips: &mut Tips, commit: &Commit) -> Result<i64, StoreError> {
     let arn = &commit.execution_arn;
     let mut tip = tip(conn, tips, arn)?;
     let id = tip.id;
@@ -227,10 +354,10 @@ pub(crate) fn apply(conn: &Connection, tips: &mut Tips, commit: &Commit) -> Resu
             delete.execute([token])?;
         }
     }
-    Ok(())
+    Ok(id)
 }
 
-fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
+pub(crate) fn to_i64(n: u64, what: &str) -> Result<i64, StoreError> {
     i64::try_from(n).map_err(|_| StoreError::Invalid(format!("{what} {n} does not fit in 63 bits")))
 }
 
@@ -240,12 +367,37 @@ pub(crate) fn get(conn: &Connection, arn: &str) -> Result<Option<ExecutionRecord
     Ok(stmt.query_row([arn], execution_row).optional()?.map(|(_, r)| r))
 }
 
+/// A listing of executions: its SQL and arguments, and the scope its page tokens are bound to.
+pub(crate) struct Listing {
+    pub(crate) sql: String,
+    pub(crate) args: Vec<Value>,
+    scope: String,
+    limit: usize,
+}
+
 pub(crate) fn list(conn: &Connection, query: &ExecutionQuery) -> Result<Page<ExecutionRecord>, StoreError> {
+    let Listing { sql, args, scope, limit } = listing(query)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params_from_iter(args), execution_row)?.collect::<Result<Vec<_>, _>>()?;
+    Ok(paginate(rows, limit, "executions", &scope))
+}
+
+/// The SQL of a listing. Only the MapRun scope lists child executions (by the partial index
+/// `executions_by_map_run`); every other scope is of top-level executions.
+pub(crate) fn listing(query: &ExecutionQuery) -> Result<Listing, StoreError> {
     let limit = page::page_size(query.max)?;
     let mut sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE 1 = 1");
     let mut args: Vec<Value> = Vec::new();
+    if !matches!(query.scope, ExecutionScope::MapRun(_)) {
+        sql.push_str(" AND map_run_id IS NULL");
+    }
     let scope = match &query.scope {
         ExecutionScope::All => "all".to_string(),
+        ExecutionScope::MapRun(arn) => {
+            sql.push_str(" AND map_run_id = (SELECT m.id FROM map_runs m WHERE m.arn = ?)");
+            args.push(Value::Text(arn.clone()));
+            format!("map run {arn}")
+        }
         ExecutionScope::StateMachine(arn) => {
             sql.push_str(" AND state_machine_arn = ?");
             args.push(Value::Text(arn.clone()));
@@ -283,9 +435,7 @@ pub(crate) fn list(conn: &Connection, query: &ExecutionQuery) -> Result<Page<Exe
     }
     sql.push_str(" ORDER BY id DESC LIMIT ?");
     args.push(Value::Integer(limit as i64 + 1));
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params_from_iter(args), execution_row)?.collect::<Result<Vec<_>, _>>()?;
-    Ok(paginate(rows, limit, "executions", &scope))
+    Ok(Listing { sql, args, scope, limit })
 }
 
 pub(crate) fn history(conn: &Connection, arn: &str, query: &HistoryQuery) -> Result<Page<StoredEvent>, StoreError> {
@@ -327,10 +477,15 @@ pub(crate) fn journal(conn: &Connection, arn: &str) -> Result<Vec<JournalEntry>,
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
+/// The restart scan: RUNNING top-level executions. The literal matches the partial index
+/// `executions_running`; the running children it also holds are skipped (their parents'
+/// journals replay them).
+pub(crate) fn running_sql() -> String {
+    format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' AND map_run_id IS NULL ORDER BY id")
+}
+
 pub(crate) fn running(conn: &Connection) -> Result<Vec<ExecutionRecord>, StoreError> {
-    // The literal matches the partial index `executions_running`.
-    let sql = format!("SELECT {EXECUTION_COLUMNS} FROM executions WHERE status = 'RUNNING' ORDER BY id");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&running_sql())?;
     let rows = stmt.query_map([], execution_row)?;
     rows.map(|r| r.map(|(_, rec)| rec).map_err(StoreError::from)).collect()
 }

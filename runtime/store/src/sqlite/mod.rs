@@ -5,8 +5,9 @@
 
 mod checkpoint;
 mod control;
-mod executions;
+pub(crate) mod executions;
 mod machine_cache;
+pub(crate) mod map_runs;
 mod machines;
 mod schema;
 mod tips;
@@ -22,8 +23,8 @@ pub use schema::Durability;
 
 use crate::{
     ActivityRecord, AliasRecord, AliasUpdate, Commit, CommitCallback, Created, ExecutionQuery, ExecutionRecord,
-    FunctionMeta, FunctionRecord, HistoryQuery, JournalEntry, ListQuery, Page, RouteRecord, StateMachineRecord,
-    StateMachineUpdate, Store, StoreError, StoredEvent, TimerRecord, TokenRecord, VersionRecord,
+    FunctionMeta, FunctionRecord, HistoryQuery, JournalEntry, ListQuery, MapRunRecord, MapRunView, Page, RouteRecord,
+    StateMachineRecord, StateMachineUpdate, Store, StoreError, StoredEvent, TimerRecord, TokenRecord, VersionRecord,
 };
 use checkpoint::Checkpointer;
 use machine_cache::MachineCache;
@@ -224,6 +225,14 @@ impl Store for SqliteStore {
     ) -> Result<Option<TokenRecord>, StoreError> {
         let (activity_arn, worker_name) = (activity_arn.to_string(), worker_name.map(str::to_string));
         self.write(move |c| executions::claim_activity_task(c, &activity_arn, worker_name.as_deref(), now_ms))
+    }
+
+    fn map_run(&self, arn: &str) -> Result<Option<MapRunView>, StoreError> {
+        self.read(|c| map_runs::get(c, arn))
+    }
+
+    fn list_map_runs(&self, execution_arn: &str, query: &ListQuery) -> Result<Page<MapRunRecord>, StoreError> {
+        self.read(|c| map_runs::list(c, execution_arn, query))
     }
 
     fn put_function(&self, function: FunctionRecord) -> Result<(), StoreError> {

@@ -90,8 +90,11 @@ fn configure_common(conn: &Connection) -> Result<(), StoreError> {
 
 /// The migrations, in order: migration `i` (0-based) brings the schema to version `i + 1`
 /// (kept in `PRAGMA user_version`). Never edit a released migration: add a new one.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_initial.sql"), include_str!("migrations/0002_definitions_once.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_definitions_once.sql"),
+    include_str!("migrations/0003_map_runs.sql"),
+];
 
 /// The schema version this code writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

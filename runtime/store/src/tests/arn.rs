@@ -27,6 +27,18 @@ fn builds_and_parses_every_kind_of_arn() {
 }
 
 #[test]
+fn a_child_execution_of_a_map_run_belongs_to_the_label_qualified_machine() {
+    let child = "arn:aws:states:eu-west-1:111122223333:execution:m/Items:0935004d";
+    let arn = Arn::parse(child).unwrap();
+    assert_eq!(arn.resource, Resource::Execution { machine: "m/Items".into(), name: "0935004d".into() });
+    assert_eq!(arn.to_string(), child);
+    assert_eq!(arn.state_machine_arn().as_deref(), Some("arn:aws:states:eu-west-1:111122223333:stateMachine:m/Items"));
+    for bad in ["arn:aws:states:eu-west-1:1:execution:m/:e", "arn:aws:states:eu-west-1:1:execution:m/a b:e"] {
+        assert!(Arn::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
 fn rejects_malformed_arns_with_a_reason() {
     for (arn, reason) in [
         ("", "expected arn:aws:states"),

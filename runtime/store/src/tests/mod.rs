@@ -4,6 +4,7 @@ mod arn;
 mod control;
 mod crash;
 mod executions;
+mod map_runs;
 mod schema;
 
 use crate::arn::ArnContext;
@@ -55,6 +56,7 @@ pub(crate) fn execution(machine: &str, name: &str, start_ms: i64) -> ExecutionRe
         redrive_count: 0,
         redrive_ms: None,
         trace_header: None,
+        map_run_arn: None,
     }
 }
 

@@ -138,3 +138,67 @@ fn version_2_moves_the_definitions_of_existing_executions_into_their_own_table()
     assert_eq!(count(&path, "SELECT COUNT(*) FROM definitions"), 2);
     assert_eq!(count(&path, "SELECT COUNT(*) FROM pragma_table_info('executions') WHERE name = 'definition'"), 0);
 }
+
+#[test]
+fn version_3_adds_map_runs_to_a_version_2_database_and_keeps_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.db");
+    let rec = execution("m", "old", 7);
+    {
+        // A database as schema version 2 left it, holding one execution with two events.
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(include_str!("../sqlite/migrations/0001_initial.sql")).unwrap();
+        conn.execute_batch(include_str!("../sqlite/migrations/0002_definitions_once.sql")).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute("INSERT INTO definitions (text) VALUES (?1)", [&rec.definition]).unwrap();
+        conn.execute(
+            "INSERT INTO executions (arn, name, state_machine_arn, definition_id, kind, status, input, start_ms) \
+             VALUES (?1, ?2, ?3, 1, 'STANDARD', 'RUNNING', '{}', 7)",
+            [&rec.arn, &rec.name, &rec.state_machine_arn],
+        )
+        .unwrap();
+        for id in 1..=2u64 {
+            let e = event(&rec.arn, id);
+            conn.execute(
+                "INSERT INTO events (execution_id, id, timestamp_ms, type, json) VALUES (1, ?1, ?2, ?3, ?4)",
+                rusqlite::params![id as i64, e.timestamp_ms, e.event_type, e.json],
+            )
+            .unwrap();
+        }
+    }
+    let store = SqliteStore::open(&path).unwrap();
+    assert_eq!(user_version(&path), SqliteStore::schema_version());
+    assert_eq!(store.execution(&rec.arn).unwrap(), Some(rec.clone()));
+    let history = store.history(&rec.arn, &crate::HistoryQuery::default()).unwrap();
+    assert_eq!(history.items, [event(&rec.arn, 1), event(&rec.arn, 2)]);
+    assert_eq!(store.running_executions().unwrap(), std::slice::from_ref(&rec));
+    let columns = "SELECT COUNT(*) FROM pragma_table_info('executions') WHERE name IN ('map_run_id', 'map_items')";
+    assert_eq!(count(&path, columns), 2);
+    let children = "SELECT COUNT(*) FROM executions WHERE map_run_id IS NOT NULL OR map_items IS NOT NULL";
+    assert_eq!(count(&path, children), 0);
+    // The old execution goes on, and can start a map run with a child.
+    let run = crate::MapRunRecord {
+        arn: "arn:aws:states:us-east-1:123456789012:mapRun:m/r:1".into(),
+        execution_arn: rec.arn.clone(),
+        status: crate::MapRunStatus::Running,
+        start_ms: 8,
+        stop_ms: None,
+        max_concurrency: 0,
+        tolerated_failure_percentage: 0.0,
+        tolerated_failure_count: 0,
+        item_count: 1,
+        execution_count: 1,
+        error: None,
+        cause: None,
+    };
+    let kid = crate::ExecutionRecord { map_run_arn: Some(run.arn.clone()), ..execution("m/r", "kid", 8) };
+    let child = crate::ChildCommit {
+        start: Some(crate::ChildStart { record: kid.clone(), items: 1 }),
+        commit: commit_events(&kid.arn, 1..=1),
+    };
+    let commit = Commit { map_runs_started: vec![run.clone()], children: vec![child], ..commit_events(&rec.arn, 3..=3) };
+    store.commit_blocking(commit).unwrap();
+    assert_eq!(store.execution(&kid.arn).unwrap(), Some(kid));
+    assert_eq!(store.map_run(&run.arn).unwrap().map(|v| v.executions.running), Some(1));
+    assert_eq!(count(&path, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0);
+}
