@@ -172,34 +172,33 @@ impl Req {
 
     /// An optional integer in `min..=max`.
     pub fn opt_int(&mut self, member: &str, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
-        match self.take(member) {
-            None => Ok(None),
-            Some(v @ Value::Number(_)) => match v.as_i64() {
-                Some(n) if n < min => {
-                    Err(constraint(&v, member, &format!("Member must have value greater than or equal to {min}")))
-                }
-                Some(n) if n > max => Err(constraint(&v, member, &format!("Member must have value less than or equal to {max}"))),
-                Some(n) => Ok(Some(n)),
-                None => Err(ApiError::serialization(format!("member '{member}' must be an integer, not {v}"))),
-            },
-            Some(other) => Err(ApiError::serialization(format!(
-                "member '{member}' must be a number, not {}",
-                json_type(&other)
-            ))),
-        }
+        self.opt_number(member, min, max, Value::as_i64, "an integer")
     }
 
     /// An optional number in `min..=max`.
     pub fn opt_float(&mut self, member: &str, min: f64, max: f64) -> Result<Option<f64>, ApiError> {
+        self.opt_number(member, min, max, Value::as_f64, "a number")
+    }
+
+    /// An optional number member read by `read` (`None`: not of the kind `kind` names), in
+    /// `min..=max`.
+    fn opt_number<T: PartialOrd + std::fmt::Display + Copy>(
+        &mut self,
+        member: &str,
+        min: T,
+        max: T,
+        read: fn(&Value) -> Option<T>,
+        kind: &str,
+    ) -> Result<Option<T>, ApiError> {
         match self.take(member) {
             None => Ok(None),
-            Some(v @ Value::Number(_)) => match v.as_f64() {
+            Some(v @ Value::Number(_)) => match read(&v) {
                 Some(n) if n < min => {
                     Err(constraint(&v, member, &format!("Member must have value greater than or equal to {min}")))
                 }
                 Some(n) if n > max => Err(constraint(&v, member, &format!("Member must have value less than or equal to {max}"))),
                 Some(n) => Ok(Some(n)),
-                None => Err(ApiError::serialization(format!("member '{member}' must be a number, not {v}"))),
+                None => Err(ApiError::serialization(format!("member '{member}' must be {kind}, not {v}"))),
             },
             Some(other) => Err(ApiError::serialization(format!(
                 "member '{member}' must be a number, not {}",
