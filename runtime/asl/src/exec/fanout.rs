@@ -197,6 +197,12 @@ impl<'m> Stepper<'m> {
         };
         let kept = self.take_kept(run, length);
         let map_run = (ms.mode == MapMode::Distributed).then(|| {
+            // A redriven run runs only what the failed one did not finish.
+            let kept_slots: Vec<usize> = kept.iter().flatten().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| i).collect();
+            let kept_items: usize = match ms.item_batcher {
+                Some(_) => kept_slots.iter().map(|&i| items[i].get("Items").and_then(Value::as_array).map_or(0, Vec::len)).sum(),
+                None => kept_slots.len(),
+            };
             let start = MapRunStart {
                 arn: "".into(),
                 state_name: st.name.clone(),
@@ -204,8 +210,8 @@ impl<'m> Stepper<'m> {
                 max_concurrency: max_concurrency as u64,
                 tolerated_failure_count: tolerated_count,
                 tolerated_failure_percentage: tolerated_percentage,
-                item_count: item_count as u64,
-                execution_count: length as u64,
+                item_count: (item_count - kept_items) as u64,
+                execution_count: (length - kept_slots.len()) as u64,
                 express_children: ms.express_children,
             };
             self.start_map_run(run, start, ms.label.as_deref(), ms.item_batcher.is_some())

@@ -174,3 +174,41 @@ fn children_go_on_after_a_restart_without_repeating_an_event() {
         }
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redrive_starts_a_new_run_for_the_items_that_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    // Item 2 calls a function that is not there yet.
+    let def = definition(
+        "",
+        "C",
+        r#"{"C":{"Type":"Choice","Choices":[{"Variable":"$","NumericEquals":2,"Next":"T"}],"Default":"P"},
+            "T":{"Type":"Task","Resource":"wasm:later","Parameters":{"template":"{{ x }}","data":{"x":20}},"End":true},
+            "P":{"Type":"Pass","End":true}}"#,
+    );
+    let sm = machine(&engine, "redriven", &def, MachineKind::Standard);
+    let arn = start(&engine, &sm, "[1,2,3]").await;
+    let rec = finished(&engine, &arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Failed, "{rec:?}");
+    let first = the_run(&engine, &arn);
+    assert_eq!((first.record.status, first.executions.failed), (MapRunStatus::Failed, 1), "{first:?}");
+
+    engine.put_function("later", plugin("transform"), sandbox::Grants::default()).await.unwrap();
+    engine.redrive_execution(&arn, None).await.unwrap();
+    let rec = finished(&engine, &arn, Duration::from_secs(30)).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded, "{rec:?}");
+    assert_eq!(rec.output.as_deref(), Some("[1,20,3]"));
+    let h = history(&engine, &arn);
+    assert_gap_free(&arn, &h);
+    assert_eq!(types(&h).iter().filter(|t| *t == "MapRunStarted").count(), 2);
+    let runs = engine.store().list_map_runs(&arn, &store::ListQuery::default()).unwrap().items;
+    assert_eq!(runs.len(), 2);
+    let second = engine.store().map_run(&runs[1].arn).unwrap().unwrap();
+    // Only the failed item ran again: one child, nothing left pending.
+    assert_eq!(
+        (second.record.status, second.executions.total, second.executions.succeeded, second.executions.pending, second.items.total),
+        (MapRunStatus::Succeeded, 1, 1, 0, 1)
+    );
+    assert_eq!(children(&engine, &runs[1].arn)[0].input, "2");
+}
