@@ -199,10 +199,8 @@ impl<'m> Stepper<'m> {
         let map_run = (ms.mode == MapMode::Distributed).then(|| {
             // A redriven run runs only what the failed one did not finish.
             let kept_slots: Vec<usize> = kept.iter().flatten().enumerate().filter(|(_, r)| r.is_some()).map(|(i, _)| i).collect();
-            let kept_items: usize = match ms.item_batcher {
-                Some(_) => kept_slots.iter().map(|&i| items[i].get("Items").and_then(Value::as_array).map_or(0, Vec::len)).sum(),
-                None => kept_slots.len(),
-            };
+            let batched = ms.item_batcher.is_some();
+            let kept_items: u64 = kept_slots.iter().map(|&i| super::map_run::items_in(&items[i], batched)).sum();
             let start = MapRunStart {
                 arn: "".into(),
                 state_name: st.name.clone(),
@@ -210,11 +208,11 @@ impl<'m> Stepper<'m> {
                 max_concurrency: max_concurrency as u64,
                 tolerated_failure_count: tolerated_count,
                 tolerated_failure_percentage: tolerated_percentage,
-                item_count: (item_count - kept_items) as u64,
+                item_count: (item_count as u64).saturating_sub(kept_items),
                 execution_count: (length - kept_slots.len()) as u64,
                 express_children: ms.express_children,
             };
-            self.start_map_run(run, start, ms.label.as_deref(), ms.item_batcher.is_some())
+            self.start_map_run(run, start, ms.label.as_deref(), batched)
         });
         let mut fanout = Fanout {
             kind: Kind::Map { processor: ms.processor, mode: ms.mode, items },
@@ -366,9 +364,9 @@ impl<'m> Stepper<'m> {
         };
         if let Some(info) = self.fanout_mut(run).and_then(|f| f.map_run.take()) {
             // A child execution: nothing in the parent's history.
-            let item = map_item.as_ref().map(|(_, v)| v.clone()).unwrap_or(Value::Null);
+            let items = map_item.as_ref().map_or(1, |(_, item)| info.items_of(item));
             let child = self.new_run(graph, input, Some((run, i)), sees_parent, map_item);
-            self.start_child_execution(child, &info, &item);
+            self.start_child_execution(child, &info, items);
             if let Some(f) = self.fanout_mut(run) {
                 f.map_run = Some(info);
                 f.running.push(child);

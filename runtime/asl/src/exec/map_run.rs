@@ -98,6 +98,22 @@ pub(super) struct MapRunInfo {
     pub(super) started_event: u64,
 }
 
+impl MapRunInfo {
+    /// How many of the run's items `item` stands for (see [`items_in`]).
+    pub(super) fn items_of(&self, item: &Value) -> u64 {
+        items_in(item, self.batched)
+    }
+}
+
+/// How many of a run's items one of its children processes: its batch's size (`batched`: the
+/// Map has an ItemBatcher), or 1.
+pub(super) fn items_in(item: &Value, batched: bool) -> u64 {
+    match (batched, item) {
+        (true, Value::Object(m)) => m.get("Items").and_then(Value::as_array).map_or(1, Vec::len) as u64,
+        _ => 1,
+    }
+}
+
 /// The history of one running child execution.
 #[derive(Debug)]
 pub(super) struct ChildHistory {
@@ -156,7 +172,7 @@ impl Stepper<'_> {
 
     /// Makes `child` (a new run of the map run's processor) a child execution: its events go to
     /// a history of its own, which starts with ExecutionStarted.
-    pub(super) fn start_child_execution(&mut self, child: RunId, info: &MapRunInfo, item: &Value) {
+    pub(super) fn start_child_execution(&mut self, child: RunId, info: &MapRunInfo, items: u64) {
         let name = self.rng.uuid();
         let arn: Arc<str> = format!("{}{name}", info.child_prefix).into();
         let hist = self.x.next_child;
@@ -167,10 +183,6 @@ impl Stepper<'_> {
         r.hist = hist;
         r.last_event = 0;
         r.data_text = Some(input.clone());
-        let items = match (info.batched, item) {
-            (true, Value::Object(m)) => m.get("Items").and_then(Value::as_array).map_or(1, Vec::len) as u64,
-            _ => 1,
-        };
         let details = Details::ExecutionStarted {
             input: input.clone(),
             role_arn: self.x.info.role_arn.clone(),
