@@ -64,14 +64,19 @@ impl Stepper<'_> {
     pub(super) fn with_env<R>(&mut self, run: RunId, input: &Value, extra: Extra<'_>, f: impl FnOnce(&mut Env<'_>) -> R) -> R {
         let r = self.x.runs[run].as_ref().expect("run ids always name live runs");
         let state = self.m.state(r.graph, r.state);
+        // A child execution of a map run has a context of its own.
+        let (execution, texts) = match self.x.children.get(&r.hist) {
+            Some(child) => (&child.info, Some(&child.texts)),
+            None => (&self.x.info, self.x.texts.as_ref()),
+        };
         let context = ContextView {
-            execution: &self.x.info,
+            execution,
             state_name: &state.name,
             entered_time_ms: r.entered_ms,
             retry_count: matches!(state.kind, crate::model::Kind::Task(_)).then_some(r.retries_total),
             task_token: r.task_token.as_deref(),
             map_item: r.map_item.as_ref().map(|(i, v)| (*i, v)),
-            texts: self.x.texts.as_ref(),
+            texts,
         };
         let vars = ScopeView { runs: &self.x.runs, run };
         let mut env = Env::new(input, context, &vars, &mut self.rng, self.now);

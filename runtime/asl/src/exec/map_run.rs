@@ -114,11 +114,15 @@ pub(super) fn items_in(item: &Value, batched: bool) -> u64 {
     }
 }
 
-/// The history of one running child execution.
+/// One running child execution: its history, and what its context object (`$$`) says of it.
 #[derive(Debug)]
 pub(super) struct ChildHistory {
     pub(super) arn: Arc<str>,
     pub(super) next_event: u64,
+    /// `$$.Execution` (the child's ARN, name, input and start) and `$$.StateMachine` (the
+    /// label-qualified machine).
+    pub(super) info: super::ExecutionInfo,
+    pub(super) texts: crate::env::ExecutionTexts,
 }
 
 /// `arn:PARTITION:states:REGION:ACCOUNT` and `NAME` of a state machine ARN
@@ -177,8 +181,23 @@ impl Stepper<'_> {
         let arn: Arc<str> = format!("{}{name}", info.child_prefix).into();
         let hist = self.x.next_child;
         self.x.next_child += 1;
-        self.x.children.insert(hist, ChildHistory { arn: arn.clone(), next_event: 1 });
         let input = crate::json_text::shared_text(&self.run(child).data);
+        let parent = &self.x.info;
+        let child_info = super::ExecutionInfo {
+            execution_arn: arn.to_string(),
+            name: name.clone(),
+            state_machine_arn: info.state_machine_arn.to_string(),
+            state_machine_name: machine_parts(&info.state_machine_arn).1.to_string(),
+            state_machine_version_arn: None,
+            state_machine_alias_arn: None,
+            role_arn: parent.role_arn.clone(),
+            start_time_ms: self.now,
+            input: (*self.run(child).data).clone(),
+            redrive_count: 0,
+            express: info.express,
+        };
+        let texts = crate::env::ExecutionTexts::new(&child_info, input.clone());
+        self.x.children.insert(hist, ChildHistory { arn: arn.clone(), next_event: 1, info: child_info, texts });
         let r = self.run_mut(child);
         r.hist = hist;
         r.last_event = 0;
@@ -561,5 +580,32 @@ mod tests {
         let second = x.step(&machine, stop(&children[1]), 2_200, 4);
         assert!(matches!(x.status(), Status::Failed(f) if f.error.as_deref() == Some("States.ExceedToleratedFailureThreshold")));
         assert_eq!(second.events.iter().map(|e| e.event_type).collect::<Vec<_>>(), ["MapRunFailed", "MapStateFailed", "ExecutionFailed"]);
+    }
+
+    #[test]
+    fn a_child_sees_itself_in_the_context_object() {
+        let def = distributed(
+            json!({"Label": "L", "ItemSelector": {"index.$": "$$.Map.Item.Index", "value.$": "$$.Map.Item.Value"}}),
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true, "Parameters": {
+                "id.$": "$$.Execution.Id", "name.$": "$$.Execution.Name", "input.$": "$$.Execution.Input",
+                "machine.$": "$$.StateMachine.Id", "machineName.$": "$$.StateMachine.Name"}}}}),
+        );
+        let f = run(def, json!(["a"]), |_| TaskAnswer::Success(json!(null)));
+        let Status::Succeeded(Value::Array(out)) = &f.status else { panic!("{:?}", f.status) };
+        let started = f.map_runs.iter().find_map(|m| match m {
+            MapRunEvent::ChildStarted(c) => Some(c.clone()),
+            _ => None,
+        });
+        let c = started.expect("a child started");
+        assert_eq!(
+            out[0],
+            json!({
+                "id": &*c.execution_arn,
+                "name": c.name,
+                "input": {"index": 0, "value": "a"},
+                "machine": "arn:aws:states:local:000000000000:stateMachine:m/L",
+                "machineName": "m/L",
+            })
+        );
     }
 }
