@@ -320,15 +320,21 @@ async function executionPage(view, arn, fresh) {
     all('GetExecutionHistory', { executionArn: arn }, 'events', 100000),
   ]);
   const machine = sm || (await call('DescribeStateMachine', { stateMachineArn: x.stateMachineArn }));
+  // A child execution of a map run belongs to its parent execution, not to a machine page.
+  const parent = x.mapRunArn ? await call('DescribeMapRun', { mapRunArn: x.mapRunArn }).catch(() => null) : null;
   performance.mark('console-data');
   view.dataset.title = x.name;
   const state = { x, events, selected: null };
   const head = h('div');
   const graphSlot = h('section', { class: 'card' }, h('h2', {}, 'Graph'));
   const historyCard = h('section', { class: 'card', id: 'history' });
-  view.append(
-    h('p', { class: 'crumbs' }, link('#/machines', 'State machines'), ' / ', link(machineHref(x.stateMachineArn), machine.name || x.stateMachineArn.split(':').pop()), ' / '),
-    head, graphSlot, historyCard);
+  const runsCard = h('section', { class: 'card', id: 'map-runs', hidden: true });
+  const up = parent
+    ? [link(machineHref(parent.executionArn.replace(':execution:', ':stateMachine:').replace(/:[^:]*$/, '')), parent.executionArn.split(':')[6]), ' / ',
+       link(executionHref(parent.executionArn), parent.executionArn.split(':').pop()), ' / map run / ']
+    : [link(machineHref(x.stateMachineArn), machine.name || x.stateMachineArn.split(':').pop()), ' / '];
+  view.append(h('p', { class: 'crumbs' }, link('#/machines', 'State machines'), ' / ', ...up), head, graphSlot, runsCard, historyCard);
+  const drawRuns = () => mapRunsCard(runsCard, state.events, fresh);
   const select = (name) => {
     state.selected = state.selected === name ? null : name;
     drawGraphNow();
@@ -367,6 +373,7 @@ async function executionPage(view, arn, fresh) {
     if (changed) {
       drawGraphNow();
       history.append(state.events);
+      drawRuns();
     }
   };
   let polling = false; // whether a poll is scheduled or under way
@@ -394,7 +401,48 @@ async function executionPage(view, arn, fresh) {
   performance.mark('console-graph');
   drawHistory();
   performance.mark('console-history');
+  drawRuns();
   schedule();
+}
+
+/**
+ * The map runs a history started (its MapRunStarted events): each run's status and counts, and
+ * its child executions (the first 100), linked. Hidden when there is none.
+ */
+async function mapRunsCard(card, events, fresh) {
+  const arns = events.filter((e) => e.type === 'MapRunStarted').map((e) => details(e).mapRunArn).filter(Boolean);
+  if (!arns.length) return;
+  const runs = await Promise.all(arns.map(async (mapRunArn) => {
+    const [run, kids] = await Promise.all([
+      call('DescribeMapRun', { mapRunArn }),
+      call('ListExecutions', { mapRunArn, maxResults: 100 }),
+    ]).catch((e) => [e, null]);
+    return { mapRunArn, run, kids };
+  }));
+  if (!fresh()) return;
+  card.hidden = false;
+  card.replaceChildren(h('h2', {}, 'Map runs'));
+  for (const { mapRunArn, run, kids } of runs) {
+    if (run instanceof Error) {
+      card.append(errorBox(run));
+      continue;
+    }
+    const c = run.executionCounts || {};
+    const counts = ['succeeded', 'failed', 'aborted', 'running', 'pending'].filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(' · ');
+    const body = h('tbody');
+    for (const k of kids.executions || []) {
+      body.append(h('tr', { 'data-status': k.status },
+        h('td', {}, link(executionHref(k.executionArn), k.name)),
+        h('td', {}, badge(k.status)),
+        h('td', {}, when(k.startDate)),
+        h('td', {}, duration(k.startDate, k.stopDate))));
+    }
+    card.append(h('div', { class: 'map-run', 'data-map-run': mapRunArn },
+      h('p', {}, badge(run.status), ' ', h('span', { class: 'arn' }, mapRunArn)),
+      h('p', { class: 'muted' }, `${c.total ?? 0} child executions: ${counts || 'none started'}`),
+      h('table', { class: 'list' }, h('thead', {}, h('tr', {}, h('th', {}, 'Child execution'), h('th', {}, 'Status'), h('th', {}, 'Started'), h('th', {}, 'Duration'))), body),
+      kids.nextToken ? h('p', { class: 'muted' }, 'The first 100 are shown.') : null));
+  }
 }
 
 /** Events newer than the ones we have: newest-first pages until a known id. */

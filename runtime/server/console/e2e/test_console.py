@@ -244,6 +244,49 @@ def test_a_failed_execution_shows_its_error(page, server, api, machines, shots):
     page.screenshot(path=str(shots / "execution-failed.png"), full_page=True)
 
 
+DISTRIBUTED = {
+    "StartAt": "Each",
+    "States": {
+        "Each": {
+            "Type": "Map", "Label": "Items", "End": True,
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                "StartAt": "Check",
+                "States": {
+                    "Check": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Refuse"}], "Default": "Keep"},
+                    "Keep": {"Type": "Pass", "End": True},
+                    "Refuse": {"Type": "Fail", "Error": "Item.Refused", "Cause": "two is refused"},
+                },
+            },
+            "ToleratedFailureCount": 1,
+        },
+    },
+}
+
+
+def test_a_distributed_map_lists_its_run_and_children(page, server, api, shots):
+    sm = api.create_machine("distributed", DISTRIBUTED)
+    arn = api.call("StartExecution", stateMachineArn=sm, name="fan-out", input="[1, 2, 3]")["executionArn"]
+    api.wait_status(arn, {"SUCCEEDED"})
+    sign_in(page, server)
+    page.goto(console(server, execution_route(arn)))
+    ready(page, "execution")
+    page.wait_for_selector("#map-runs tbody tr")
+    assert page.locator("#map-runs tbody tr").count() == 3
+    assert sorted(page.locator("#map-runs tbody tr").evaluate_all("rows => rows.map(r => r.dataset.status)")) == ["FAILED", "SUCCEEDED", "SUCCEEDED"]
+    assert "2 succeeded · 1 failed" in page.inner_text("#map-runs")
+    page.screenshot(path=str(shots / "execution-map-run.png"), full_page=True)
+    # A child's page draws the map's processor and leads back to its parent.
+    page.click("#map-runs tr[data-status=FAILED] a")
+    ready(page, "execution")
+    assert "Item.Refused" in page.inner_text("#execution-error")
+    assert state_status(page, "Refuse") == "failed"
+    assert state_status(page, "Keep") == "not-reached"
+    page.click(".crumbs a:text-is('fan-out')")
+    ready(page, "execution")
+    assert page.inner_text("h1").startswith("fan-out")
+
+
 def test_task_logs_and_a_caught_error(page, server, api, machines, shots):
     arn = api.call("StartExecution", stateMachineArn=machines["logger"], name="logs", input="{}")["executionArn"]
     api.wait_status(arn, {"SUCCEEDED", "FAILED"})
