@@ -55,6 +55,8 @@ pub(super) struct Fanout {
     launch_from: u64,
     /// A Distributed Map's run: its iterations are child executions.
     pub(super) map_run: Option<MapRunInfo>,
+    /// ItemSelector was applied to each item before the items were batched.
+    items_selected: bool,
 }
 
 impl Fanout {
@@ -112,6 +114,7 @@ impl<'m> Stepper<'m> {
             pumping: false,
             launch_from: 0,
             map_run: None,
+            items_selected: false,
         };
         fanout.prefill(kept);
         self.run_mut(run).phase = Phase::Fanout(Box::new(fanout));
@@ -165,6 +168,14 @@ impl<'m> Stepper<'m> {
             None => 0,
         };
         let item_count = items.len();
+        // AWS applies ItemSelector to each item, then groups the selected items in batches.
+        let items_selected = ms.item_batcher.is_some() && ms.item_selector.is_some();
+        if items_selected {
+            let scope = if jsonata { data } else { &effective };
+            for (i, item) in items.iter_mut().enumerate() {
+                *item = self.select_item_in(run, i, item, scope)?;
+            }
+        }
         if let Some(b) = &ms.item_batcher {
             let max_items = match &b.max_items_per_batch {
                 Some(n) => self.integer_field(run, n, &effective, data, "MaxItemsPerBatch")?,
@@ -203,6 +214,7 @@ impl<'m> Stepper<'m> {
             let kept_items: u64 = kept_slots.iter().map(|&i| super::map_run::items_in(&items[i], batched)).sum();
             let start = MapRunStart {
                 arn: "".into(),
+                execution_arn: None,
                 state_name: st.name.clone(),
                 state_machine_arn: String::new(),
                 max_concurrency: max_concurrency as u64,
@@ -230,6 +242,7 @@ impl<'m> Stepper<'m> {
             pumping: false,
             launch_from: 0,
             map_run,
+            items_selected,
         };
         fanout.prefill(kept);
         fanout.launch_from = started;
@@ -363,9 +376,10 @@ impl<'m> Stepper<'m> {
             None => input,
         };
         if let Some(info) = self.fanout_mut(run).and_then(|f| f.map_run.take()) {
-            // A child execution: nothing in the parent's history.
+            // A child execution: nothing in the parent's history, and no `$$.Map` in its own
+            // context (it is an execution of its own).
             let items = map_item.as_ref().map_or(1, |(_, item)| info.items_of(item));
-            let child = self.new_run(graph, input, Some((run, i)), sees_parent, map_item);
+            let child = self.new_run(graph, input, Some((run, i)), sees_parent, None);
             self.start_child_execution(child, &info, items);
             if let Some(f) = self.fanout_mut(run) {
                 f.map_run = Some(info);
@@ -400,21 +414,31 @@ impl<'m> Stepper<'m> {
     /// ItemSelector (or the legacy Parameters) for item `index`; the bare item without one.
     /// `item` is lent to the selector's `$$.Map.Item.Value` and comes back unchanged.
     fn select_item(&mut self, run: RunId, index: usize, item: &mut Value) -> Result<Value, EvalError> {
-        let st = self.state_of_run(run);
-        let crate::model::Kind::Map(ms) = &st.kind else { return Ok(item.clone()) };
-        let Some(selector) = &ms.item_selector else { return Ok(item.clone()) };
-        // Lend the fanout's input and the item to the evaluation instead of copying them.
+        if self.fanout_mut(run).is_some_and(|f| f.items_selected) {
+            return Ok(item.clone());
+        }
+        // Lend the fanout's input to the evaluation instead of copying it.
         let effective = match self.fanout_mut(run) {
             Some(f) => std::mem::take(&mut f.effective),
             None => Value::Null,
         };
-        let saved = self.run_mut(run).map_item.replace((index, std::mem::take(item)));
-        let r = self.eval(run, selector, &effective, Extra::default());
-        if let Some((_, lent)) = std::mem::replace(&mut self.run_mut(run).map_item, saved) {
-            *item = lent;
-        }
+        let r = self.select_item_in(run, index, item, &effective);
         if let Some(f) = self.fanout_mut(run) {
             f.effective = effective;
+        }
+        r
+    }
+
+    /// ItemSelector for item `index` with `$` bound to `effective`; the bare item without one.
+    /// `item` is lent to `$$.Map.Item.Value` and comes back unchanged.
+    fn select_item_in(&mut self, run: RunId, index: usize, item: &mut Value, effective: &Value) -> Result<Value, EvalError> {
+        let st = self.state_of_run(run);
+        let crate::model::Kind::Map(ms) = &st.kind else { return Ok(item.clone()) };
+        let Some(selector) = &ms.item_selector else { return Ok(item.clone()) };
+        let saved = self.run_mut(run).map_item.replace((index, std::mem::take(item)));
+        let r = self.eval(run, selector, effective, Extra::default());
+        if let Some((_, lent)) = std::mem::replace(&mut self.run_mut(run).map_item, saved) {
+            *item = lent;
         }
         r
     }
@@ -455,7 +479,9 @@ impl<'m> Stepper<'m> {
                         *r = Some(failure.to_output());
                     }
                     if exceeded {
-                        f.failure = Some(if f.tolerated_count.is_some() || f.tolerated_percentage.is_some() {
+                        // A Distributed Map tolerates no failure unless told otherwise, and says so.
+                        let threshold = f.tolerated_count.is_some() || f.tolerated_percentage.is_some() || f.map_run.is_some();
+                        f.failure = Some(if threshold {
                             Failure::new(
                                 names::EXCEED_TOLERATED_FAILURE_THRESHOLD,
                                 "The specified tolerated failure threshold was exceeded",

@@ -52,6 +52,9 @@ pub enum End {
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapRunStart {
     pub arn: Arc<str>,
+    /// The child execution whose Map state started the run (a Distributed Map within a child);
+    /// `None`: the execution itself.
+    pub execution_arn: Option<Arc<str>>,
     /// The name of the Map state.
     pub state_name: Arc<str>,
     /// The state machine ARN qualified by the run's label (`…:stateMachine:NAME/LABEL`), the
@@ -147,6 +150,7 @@ impl Stepper<'_> {
         let id = self.rng.uuid();
         let arn: Arc<str> = format!("{prefix}:mapRun:{machine}/{label}:{id}").into();
         start.arn = arn.clone();
+        start.execution_arn = self.x.children.get(&self.run(run).hist).map(|h| h.arn.clone());
         start.state_machine_arn = format!("{prefix}:stateMachine:{machine}/{label}");
         let started_event = self.emit(Some(run), "MapRunStarted", Details::MapRunStarted { map_run_arn: arn.clone() });
         self.out.map_runs.push(MapRunEvent::Started(start.clone()));
@@ -424,19 +428,24 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_item_fails_its_child_and_the_run_with_its_error() {
+    fn a_failed_item_fails_its_child_and_the_run_over_the_threshold() {
         let def = distributed(
             json!({"MaxConcurrency": 1, "ItemBatcher": {"MaxItemsPerBatch": 2}}),
             json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "Bad", "Cause": "no"}}}),
         );
         let f = run(def, json!([1, 2, 3]), |_| TaskAnswer::Success(json!(null)));
-        assert!(matches!(&f.status, Status::Failed(x) if x.error.as_deref() == Some("Bad")), "{:?}", f.status);
+        // A Distributed Map tolerates no failure by default, and fails with the threshold error.
+        let threshold = crate::error::Failure::new("States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded");
+        assert_eq!(f.status, Status::Failed(threshold));
         let parent: Vec<&str> = f.events.iter().map(|e| e.event_type).collect();
         assert_eq!(
             parent,
             ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"]
         );
-        assert_eq!(f.events[4].to_json()["mapRunFailedEventDetails"], json!({"error": "Bad", "cause": "no"}));
+        assert_eq!(
+            f.events[4].to_json()["mapRunFailedEventDetails"],
+            json!({"error": "States.ExceedToleratedFailureThreshold", "cause": "The specified tolerated failure threshold was exceeded"})
+        );
         let child: Vec<&str> = f.children.iter().map(|c| c.event.event_type).collect();
         assert_eq!(child, ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
         match &f.map_runs[..] {
@@ -470,10 +479,12 @@ mod tests {
             json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}}}),
         );
         let f = run(def, json!([1]), |_| TaskAnswer::Success(json!(null)));
-        assert!(matches!(&f.status, Status::Failed(x) if x.error.as_deref() == Some("States.Runtime")), "{:?}", f.status);
+        assert!(matches!(&f.status, Status::Failed(x) if x.error.as_deref() == Some("States.ExceedToleratedFailureThreshold")), "{:?}", f.status);
         let last = f.children.last().map(|c| (c.event.id, c.event.event_type));
         // The state entered last still exits: the failure is the event after it.
         assert_eq!(last, Some((super::super::MAX_HISTORY_EVENTS + 2, "ExecutionFailed")));
+        let details = f.children.last().map(|c| c.event.to_json()["executionFailedEventDetails"]["error"].clone());
+        assert_eq!(details, Some(json!("States.Runtime")));
         // The parent's own history stays short.
         assert_eq!(f.events.len(), 7);
     }
@@ -607,5 +618,27 @@ mod tests {
                 "machineName": "m/L",
             })
         );
+    }
+
+    #[test]
+    fn item_selector_shapes_each_item_before_the_items_are_batched() {
+        let def = distributed(
+            json!({"ItemBatcher": {"MaxItemsPerBatch": 2}, "ItemSelector": {"i.$": "$$.Map.Item.Index", "v.$": "$$.Map.Item.Value"}}),
+            json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}),
+        );
+        let f = run(def, json!(["a", "b", "c"]), |_| TaskAnswer::Success(json!(null)));
+        let inputs: Vec<Value> = f
+            .map_runs
+            .iter()
+            .filter_map(|m| match m {
+                MapRunEvent::ChildStarted(c) => serde_json::from_str(&c.input).ok(),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            inputs,
+            [json!({"Items": [{"i": 0, "v": "a"}, {"i": 1, "v": "b"}]}), json!({"Items": [{"i": 2, "v": "c"}]})]
+        );
+        assert!(matches!(&f.map_runs[0], MapRunEvent::Started(s) if (s.item_count, s.execution_count) == (3, 2)));
     }
 }
