@@ -1135,15 +1135,17 @@ def test_distributed_map_runs(sfn):
     run = runs[0]["mapRunArn"]
     assert run == events[3]["mapRunStartedEventDetails"]["mapRunArn"]
     assert run.startswith(f"{arn.replace(':stateMachine:', ':mapRun:')}/Tags:")
-    assert runs[0]["executionArn"] == ex and runs[0]["stateMachineArn"] == arn
+    assert runs[0]["executionArn"] == ex and runs[0]["stateMachineArn"] == f"{arn}/Tags"
     m = sfn.describe_map_run(mapRunArn=run)
     assert (m["status"], m["executionArn"], m["maxConcurrency"]) == ("SUCCEEDED", ex, 2)
     assert m["executionCounts"]["succeeded"] == 3 and m["itemCounts"]["total"] == 3
+    assert m["itemCounts"]["resultsWritten"] == 3
     assert m["stopDate"] >= m["startDate"]
     kids = sfn.list_executions(mapRunArn=run)["executions"]
     assert len(kids) == 3
     for k in kids:
         assert k["mapRunArn"] == run and k["stateMachineArn"] == f"{arn}/Tags" and k["status"] == "SUCCEEDED"
+        assert k["itemCount"] == 1
         c = sfn.describe_execution(executionArn=k["executionArn"])
         assert c["mapRunArn"] == run and c["redriveStatus"] == "NOT_REDRIVABLE"
         assert json.loads(c["output"]) == {"item": json.loads(c["input"])}
@@ -1156,6 +1158,41 @@ def test_distributed_map_runs(sfn):
     with pytest.raises(ClientError) as e:
         sfn.update_map_run(mapRunArn=run, maxConcurrency=5)
     assert error_code(e) == "ValidationException"
+    # The label-qualified ARN names the Map state, not a machine.
+    for call in (lambda: sfn.describe_state_machine(stateMachineArn=f"{arn}/Tags"),
+                 lambda: sfn.start_execution(stateMachineArn=f"{arn}/Tags", input="[]")):
+        with pytest.raises(ClientError) as e:
+            call()
+        assert error_code(e) == "ValidationException", e.value
+
+
+def test_batches_nested_runs_and_express_children(sfn):
+    inner = {"Type": "Map", "ItemsPath": "$.Items", "Label": "Inner", "End": True,
+             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "P",
+                               "States": {"P": {"Type": "Pass", "End": True}}}}
+    arn = create_machine(sfn, {"StartAt": "M", "States": {"M": {
+        "Type": "Map", "Label": "Outer", "ItemBatcher": {"MaxItemsPerBatch": 2}, "End": True,
+        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}, "StartAt": "Inner",
+                          "States": {"Inner": inner}}}}})
+    ex = sfn.start_execution(stateMachineArn=arn, input="[1, 2, 3]")["executionArn"]
+    d = wait_done(sfn, ex)
+    assert d["status"] == "SUCCEEDED", d
+    assert json.loads(d["output"]) == [[1, 2], [3]]
+    outer = sfn.list_map_runs(executionArn=ex)["mapRuns"]
+    assert len(outer) == 1
+    kids = sfn.list_executions(mapRunArn=outer[0]["mapRunArn"])["executions"]
+    assert sorted(k["itemCount"] for k in kids) == [1, 2]
+    m = sfn.describe_map_run(mapRunArn=outer[0]["mapRunArn"])
+    assert (m["itemCounts"]["total"], m["executionCounts"]["total"]) == (3, 2)
+    # Each batch's own Distributed Map belongs to that batch's execution.
+    for k in kids:
+        runs = sfn.list_map_runs(executionArn=k["executionArn"])["mapRuns"]
+        assert len(runs) == 1 and runs[0]["executionArn"] == k["executionArn"]
+        express = sfn.list_executions(mapRunArn=runs[0]["mapRunArn"])["executions"]
+        assert len(express) == k["itemCount"]
+        with pytest.raises(ClientError) as e:
+            sfn.stop_execution(executionArn=express[0]["executionArn"])
+        assert error_code(e) == "StateMachineTypeNotSupported"
 
 
 def test_a_running_map_run_is_updated_and_its_children_stopped(sfn):

@@ -142,6 +142,11 @@ impl Engine {
     /// StopExecution of a child execution of a map run: its parent's actor aborts it (its map
     /// run counts the failure). A child that has ended answers its stop time, as any execution.
     async fn stop_child(&self, rec: ExecutionRecord, error: Option<String>, cause: Option<String>) -> Result<i64, EngineError> {
+        if rec.kind == MachineKind::Express {
+            return Err(EngineError::StateMachineTypeNotSupported(
+                "This operation is not supported by EXPRESS state machines".into(),
+            ));
+        }
         if rec.status == ExecutionStatus::Running {
             let run = rec.map_run_arn.as_deref().unwrap_or_default();
             let parent = self.inner.store.map_run(run)?.map(|v| v.record.execution_arn);

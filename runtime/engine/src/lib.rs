@@ -34,6 +34,7 @@ mod types;
 mod tests;
 
 pub use error::EngineError;
+pub use machines::refuse_qualified;
 pub use observe::{CallResult, Observer};
 pub use test_state::{Mock, TestStateOutcome, TestStateRequest};
 pub use types::{EngineConfig, FunctionInfo, StartRequest, Started, SyncOutcome};

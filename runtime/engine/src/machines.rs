@@ -26,6 +26,7 @@ impl Inner {
     /// Resolves a state machine, version or alias ARN (an alias picks one of its versions by
     /// its routing weights).
     pub(crate) fn resolve_machine(&self, arn: &str) -> Result<Resolved, EngineError> {
+        refuse_qualified(arn)?;
         let parsed = Arn::parse(arn).map_err(|e| EngineError::InvalidArn(e.to_string()))?;
         let missing = || EngineError::StateMachineDoesNotExist(arn.to_string());
         let (sm_name, version_arn, alias_arn) = match &parsed.resource {
@@ -93,5 +94,16 @@ impl Inner {
         }
         cache.insert(key, m.clone());
         Ok(m)
+    }
+}
+
+/// Refuses a qualified state machine ARN (`…:stateMachine:NAME/LABEL`) where a state machine
+/// is expected, as AWS does (a ValidationException).
+pub fn refuse_qualified(arn: &str) -> Result<(), EngineError> {
+    match store::arn::map_label(arn) {
+        Some(label) => Err(EngineError::InvalidRequest(format!(
+            "'{arn}' is a qualified state machine ARN: it refers to the Distributed Map state labelled '{label}', not to a state machine"
+        ))),
+        None => Ok(()),
     }
 }

@@ -7,7 +7,7 @@
 
 use asl::exec::{ChildEvent, End, MapRunEvent};
 use store::{
-    ChildCommit, ChildStart, Commit, ExecutionRecord, ExecutionStatus, MachineKind, MapRunChange, MapRunRecord,
+    ChildCommit, Commit, ExecutionRecord, ExecutionStatus, MachineKind, MapRunChange, MapRunRecord,
     MapRunStatus, StatusUpdate, StoredEvent,
 };
 
@@ -20,7 +20,7 @@ pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<Chi
         match r {
             MapRunEvent::Started(s) => commit.map_runs_started.push(MapRunRecord {
                 arn: s.arn.to_string(),
-                execution_arn: execution_arn.to_string(),
+                execution_arn: s.execution_arn.as_deref().unwrap_or(execution_arn).to_string(),
                 status: MapRunStatus::Running,
                 start_ms: now,
                 stop_ms: None,
@@ -53,9 +53,10 @@ pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<Chi
                     redrive_ms: None,
                     trace_header: None,
                     map_run_arn: Some(c.map_run_arn.to_string()),
+                    map_items: Some(c.items),
                 };
                 commit.children.push(ChildCommit {
-                    start: Some(ChildStart { record, items: c.items }),
+                    start: Some(record),
                     commit: Commit::new(c.execution_arn.to_string()),
                 });
             }

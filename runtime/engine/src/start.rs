@@ -65,6 +65,7 @@ impl Engine {
             redrive_ms: None,
             trace_header: req.trace_header,
             map_run_arn: None,
+            map_items: None,
         };
         let mut actor = Actor::new(inner.clone(), machine, Execution::new(info), r.role_arn, !express);
         let mut batch = Batch::default();
@@ -178,6 +179,7 @@ impl Engine {
                 redrive_ms: None,
                 trace_header: req.trace_header,
                 map_run_arn: None,
+                map_items: None,
             };
             inner.express.push(express::Finished { record, events: actor.events });
         }

@@ -37,6 +37,7 @@ fn record(name: &str) -> ExecutionRecord {
         redrive_ms: None,
         trace_header: None,
         map_run_arn: None,
+        map_items: None,
     }
 }
 

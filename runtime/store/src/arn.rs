@@ -169,6 +169,15 @@ impl fmt::Display for Arn {
     }
 }
 
+/// The label of a qualified state machine ARN, `…:stateMachine:NAME/LABEL`: it names a
+/// Distributed Map state (the machine its child executions run), not a state machine. AWS
+/// refuses it where a state machine is expected with a ValidationException.
+pub fn map_label(arn: &str) -> Option<&str> {
+    let (_, rest) = arn.split_once(":stateMachine:")?;
+    let (_, label) = rest.split_once('/')?;
+    Some(label)
+}
+
 /// An ARN that is not a Step Functions ARN of the expected shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid ARN {arn:?}: {reason}")]

@@ -88,6 +88,9 @@ pub struct ExecutionRecord {
     pub trace_header: Option<String>,
     /// Set for a child workflow execution of a Distributed Map: the map run that started it.
     pub map_run_arn: Option<String>,
+    /// Set for a child workflow execution: how many of its map run's items it processes (1, or
+    /// its batch's size); ListExecutions' `itemCount`.
+    pub map_items: Option<u64>,
 }
 
 /// Everything one step of one execution writes, applied atomically.
@@ -111,7 +114,8 @@ pub struct Commit {
     pub tokens_added: Vec<TokenRecord>,
     /// Task tokens removed (the task finished, failed or timed out).
     pub tokens_removed: Vec<String>,
-    /// Distributed Map runs this step started (inserted; they belong to this execution).
+    /// Distributed Map runs this step started (inserted; each belongs to this execution or to
+    /// one of its child executions, possibly one started in this same commit).
     pub map_runs_started: Vec<MapRunRecord>,
     /// Distributed Map runs this step changed (UpdateMapRun) or ended.
     pub map_runs_changed: Vec<MapRunChange>,
@@ -224,17 +228,9 @@ pub struct ChildCommit {
     /// Set in the child's first commit: the row to insert (`map_run_arn` names a run started
     /// in this commit or an earlier one; `state_machine_arn` is the label-qualified ARN,
     /// `kind` the map's ExecutionType; `definition` is not read: a child runs its parent's).
-    pub start: Option<ChildStart>,
+    pub start: Option<ExecutionRecord>,
     /// `execution_arn` is the child's ARN; only `events` and `status` may be set.
     pub commit: Commit,
-}
-
-/// A child execution's row, inserted by its first [`ChildCommit`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChildStart {
-    pub record: ExecutionRecord,
-    /// How many of the map run's items the child processes (1, or a batch's size).
-    pub items: u64,
 }
 
 /// One input fed to the interpreter, in order: re-feeding the journal rebuilds the execution.

@@ -26,7 +26,7 @@ pub use control::{
 };
 pub use error::StoreError;
 pub use execution::{
-    ChildCommit, ChildStart, Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery,
+    ChildCommit, Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery,
     JournalEntry, MachineKind, MapRunChange, MapRunCounts, MapRunRecord, MapRunStatus, MapRunView, StatusUpdate,
     StoredEvent, TimerRecord, TokenRecord,
 };

@@ -45,6 +45,7 @@ pub(crate) fn check_role(role: &str) -> Result<(), ApiError> {
 
 /// A state machine ARN (not a version, alias or anything else).
 pub(crate) fn machine_arn(arn: &str) -> Result<(), ApiError> {
+    engine::refuse_qualified(arn)?;
     match Arn::parse(arn) {
         Ok(Arn { resource: Resource::StateMachine { .. }, .. }) => Ok(()),
         Ok(_) => Err(ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}' is not a state machine ARN"))),
@@ -262,6 +263,7 @@ pub(crate) fn describe(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let arn = r.string("stateMachineArn", 1, 256)?;
     let metadata_only = metadata_only(&mut r)?;
     let missing = || ApiError::new("StateMachineDoesNotExist", format!("State Machine Does Not Exist: '{arn}'"));
+    engine::refuse_qualified(&arn)?;
     let parsed = Arn::parse(&arn).map_err(|e| ApiError::new("InvalidArn", format!("Invalid Arn: {e}")))?;
     let store = api.engine.store();
     match &parsed.resource {

@@ -29,7 +29,7 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let max = r.max_results(1000)?;
     let next_token = r.next_token(1024)?;
     let execution = api.engine.describe_execution(&arn)?;
-    if execution.kind == store::MachineKind::Express {
+    if execution.kind == store::MachineKind::Express && execution.map_run_arn.is_none() {
         // An Express execution runs in memory: its map runs are not kept.
         return Ok(json!({"mapRuns": []}));
     }
@@ -40,14 +40,21 @@ pub(crate) fn list(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
         .map(|m| {
             Obj::new()
                 .put("executionArn", m.execution_arn)
+                .put("stateMachineArn", labelled_machine(&m.arn))
                 .put("mapRunArn", m.arn)
-                .put("stateMachineArn", execution.state_machine_arn.as_str())
                 .time("startDate", m.start_ms)
                 .opt_time("stopDate", m.stop_ms)
                 .build()
         })
         .collect();
     Ok(Obj::new().put("mapRuns", items).opt("nextToken", page.next_token).build())
+}
+
+/// The label-qualified machine of a map run (`…:stateMachine:NAME/LABEL`), which AWS lists as
+/// the run's state machine.
+fn labelled_machine(map_run_arn: &str) -> String {
+    let machine = map_run_arn.rsplit_once(':').map_or(map_run_arn, |(m, _)| m);
+    machine.replacen(":mapRun:", ":stateMachine:", 1)
 }
 
 fn counts(c: &MapRunCounts) -> Value {
@@ -59,9 +66,9 @@ fn counts(c: &MapRunCounts) -> Value {
         "timedOut": c.timed_out,
         "aborted": c.aborted,
         "total": c.total,
-        // No ResultWriter writes results here (a Map returns them as its output), and a
-        // child's failure is redriven with its parent.
-        "resultsWritten": 0,
+        // As AWS counts them for a Map without a ResultWriter: the results it returns.
+        "resultsWritten": c.succeeded,
+        // A child's failure is redriven with its parent.
         "failuresNotRedrivable": 0,
         "pendingRedrive": 0,
     })
@@ -113,7 +120,13 @@ pub(crate) fn list_children(api: &Arc<Api>, arn: String, mut query: ExecutionQue
     let items: Vec<Value> = page
         .items
         .iter()
-        .map(|e| super::executions::summary(e).put("mapRunArn", arn.as_str()).put("redriveCount", e.redrive_count).build())
+        .map(|e| {
+            super::executions::summary(e)
+                .put("mapRunArn", arn.as_str())
+                .opt("itemCount", e.map_items)
+                .put("redriveCount", e.redrive_count)
+                .build()
+        })
         .collect();
     Ok(Obj::new().put("executions", items).opt("nextToken", page.next_token).build())
 }

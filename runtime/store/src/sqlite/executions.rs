@@ -7,7 +7,7 @@ use super::map_runs;
 use super::tips::{Tip, Tips};
 use crate::page::{self, paginate};
 use crate::{
-    ChildCommit, ChildStart, Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery,
+    ChildCommit, Commit, ExecutionQuery, ExecutionRecord, ExecutionScope, ExecutionStatus, HistoryQuery,
     JournalEntry, MachineKind, Page, StoreError, StoredEvent, TimerRecord, TokenRecord,
 };
 
@@ -16,7 +16,7 @@ use crate::{
 const EXECUTION_COLUMNS: &str = "id, arn, name, state_machine_arn, version_arn, alias_arn, \
      (SELECT d.text FROM definitions d WHERE d.id = executions.definition_id), kind, status, input, \
      output, error, cause, start_ms, stop_ms, redrive_count, redrive_ms, trace_header, \
-     (SELECT m.arn FROM map_runs m WHERE m.id = executions.map_run_id)";
+     (SELECT m.arn FROM map_runs m WHERE m.id = executions.map_run_id), map_items";
 
 fn execution_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExecutionRecord)> {
     let kind: String = row.get(7)?;
@@ -45,12 +45,13 @@ fn execution_row(row: &Row<'_>) -> rusqlite::Result<(i64, ExecutionRecord)> {
             redrive_ms: row.get(16)?,
             trace_header: row.get(17)?,
             map_run_arn: row.get(18)?,
+            map_items: row.get::<_, Option<i64>>(19)?.map(|n| n as u64),
         },
     ))
 }
 
 /// The row id of an execution.
-fn execution_id(conn: &Connection, arn: &str) -> Result<Option<i64>, StoreError> {
+pub(crate) fn execution_id(conn: &Connection, arn: &str) -> Result<Option<i64>, StoreError> {
     let mut stmt = conn.prepare_cached("SELECT id FROM executions WHERE arn = ?1")?;
     Ok(stmt.query_row([arn], |row| row.get(0)).optional()?)
 }
@@ -165,15 +166,32 @@ fn tip(conn: &Connection, tips: &Tips, arn: &str) -> Result<Tip, StoreError> {
 }
 
 /// Applies one commit (inside the writer's savepoint, so it lands whole or not at all): the
-/// execution's own part, then the map runs it starts and changes, then its children's parts.
+/// execution's own part, the map runs it starts, its children's parts, then the changes to
+/// its runs. A run started by a child of this same commit (a Distributed Map within a child)
+/// is inserted once that child's row is: before the first child of the run starts, or at the
+/// end.
 pub(crate) fn apply(conn: &Connection, tips: &mut Tips, commit: &Commit) -> Result<(), StoreError> {
     let id = apply_own(conn, tips, commit)?;
-    map_runs::start(conn, id, &commit.execution_arn, &commit.map_runs_started)?;
-    map_runs::change(conn, id, &commit.execution_arn, &commit.map_runs_changed)?;
-    for child in &commit.children {
-        apply_child(conn, tips, id, &commit.execution_arn, child)?;
+    let arn = commit.execution_arn.as_str();
+    let mut waiting = Vec::new();
+    let mut ready = Vec::new();
+    for run in &commit.map_runs_started {
+        if map_runs::owner_stored(conn, run, arn)? {
+            ready.push(run);
+        } else {
+            waiting.push(run);
+        }
     }
-    Ok(())
+    map_runs::start(conn, id, arn, &ready)?;
+    for child in &commit.children {
+        let run = child.start.as_ref().and_then(|r| r.map_run_arn.as_deref());
+        if let Some(i) = run.and_then(|run| waiting.iter().position(|w| w.arn == run)) {
+            map_runs::start(conn, id, arn, &[waiting.remove(i)])?;
+        }
+        apply_child(conn, tips, id, arn, child)?;
+    }
+    map_runs::start(conn, id, arn, &waiting)?;
+    map_runs::change(conn, id, arn, &commit.map_runs_changed)
 }
 
 /// Applies one child's part of its parent's commit: inserts the child when it starts, then its
@@ -218,10 +236,9 @@ fn start_child(
     tips: &mut Tips,
     parent_id: i64,
     parent_arn: &str,
-    start: &ChildStart,
+    record: &ExecutionRecord,
     first: &Commit,
 ) -> Result<(), StoreError> {
-    let record = &start.record;
     check_first_commit(record, first)?;
     let Some(run_arn) = &record.map_run_arn else {
         return Err(StoreError::Invalid(format!("child execution {} names no map run", record.arn)));
@@ -232,7 +249,8 @@ fn start_child(
     let definition_id: i64 = conn
         .prepare_cached("SELECT definition_id FROM executions WHERE id = ?1")?
         .query_row([parent_id], |row| row.get(0))?;
-    insert(conn, tips, record, definition_id, Some(InRun { map_run_id, items: to_i64(start.items, "child items")? }))
+    let items = to_i64(record.map_items.unwrap_or(1), "child items")?;
+    insert(conn, tips, record, definition_id, Some(InRun { map_run_id, items }))
 }
 
 /// `Ok` when the execution `arn` is a child of one of the map runs of execution `parent_id`.
@@ -246,7 +264,7 @@ fn require_child_of(conn: &Connection, arn: &str, parent_id: i64, parent_arn: &s
         .optional()?;
     match parent {
         None => Err(StoreError::NotFound(format!("execution {arn}"))),
-        Some(Some(p)) if p == parent_id => Ok(()),
+        Some(Some(p)) if p == parent_id || map_runs::top_of(conn, p)? == parent_id => Ok(()),
         Some(_) => Err(StoreError::Invalid(format!(
             "execution {arn} is not a child execution of a map run of {parent_arn}"
         ))),

@@ -55,12 +55,50 @@ fn percentage(p: f64) -> Result<f64, StoreError> {
     }
 }
 
-/// Inserts the runs a commit of execution `execution_id` (`execution_arn`) starts.
+/// The top-level execution above execution `id`: itself, or the execution whose journal
+/// replays it (a child of a map run, the child of a map run of a child, ...).
+pub(crate) fn top_of(conn: &Connection, mut id: i64) -> Result<i64, StoreError> {
+    let mut up = conn.prepare_cached(
+        "SELECT m.execution_id FROM executions e JOIN map_runs m ON m.id = e.map_run_id WHERE e.id = ?1",
+    )?;
+    // Each step goes to an older row, so this ends; the bound only guards a corrupt database.
+    for _ in 0..64 {
+        match up.query_row([id], |row| row.get::<_, i64>(0)).optional()? {
+            Some(parent) => id = parent,
+            None => return Ok(id),
+        }
+    }
+    Err(StoreError::Invalid(format!("execution row {id} is nested in map runs more than 64 deep")))
+}
+
+/// The row id of execution `arn`, which must be execution `execution_id` or run under it (a
+/// Distributed Map in a child execution starts a run of that child, written in the commit of
+/// the execution whose journal replays both).
+fn owner_under(conn: &Connection, arn: &str, execution_id: i64, execution_arn: &str) -> Result<i64, StoreError> {
+    if arn == execution_arn {
+        return Ok(execution_id);
+    }
+    let owner = super::executions::require_execution(conn, arn)?;
+    if top_of(conn, owner)? == execution_id {
+        Ok(owner)
+    } else {
+        Err(StoreError::Invalid(format!("{arn} is neither {execution_arn} nor one of its child executions")))
+    }
+}
+
+/// Whether the execution that started `run` is stored (or is execution `execution_arn`): a
+/// run of a child started in the same commit waits until the child's row is in.
+pub(crate) fn owner_stored(conn: &Connection, run: &MapRunRecord, execution_arn: &str) -> Result<bool, StoreError> {
+    Ok(run.execution_arn == execution_arn || super::executions::execution_id(conn, &run.execution_arn)?.is_some())
+}
+
+/// Inserts the runs a commit of execution `execution_id` (`execution_arn`) starts: runs of the
+/// execution itself or of its child executions.
 pub(crate) fn start(
     conn: &Connection,
     execution_id: i64,
     execution_arn: &str,
-    runs: &[MapRunRecord],
+    runs: &[&MapRunRecord],
 ) -> Result<(), StoreError> {
     if runs.is_empty() {
         return Ok(());
@@ -71,15 +109,13 @@ pub(crate) fn start(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) ON CONFLICT (arn) DO NOTHING",
     )?;
     for run in runs {
-        if run.execution_arn != execution_arn {
-            return Err(StoreError::Invalid(format!(
-                "map run {} belongs to {}, not to the committing execution {execution_arn}",
-                run.arn, run.execution_arn
-            )));
-        }
+        let owner = owner_under(conn, &run.execution_arn, execution_id, execution_arn).map_err(|e| match e {
+            StoreError::Invalid(why) => StoreError::Invalid(format!("map run {}: {why}", run.arn)),
+            other => other,
+        })?;
         let inserted = insert.execute(params![
             run.arn,
-            execution_id,
+            owner,
             run.status.as_str(),
             run.start_ms,
             run.stop_ms,
@@ -98,7 +134,8 @@ pub(crate) fn start(
     Ok(())
 }
 
-/// Writes the `Some` fields of each change to a run of execution `execution_id`.
+/// Writes the `Some` fields of each change to a run of execution `execution_id` (or of one of
+/// its child executions).
 pub(crate) fn change(
     conn: &Connection,
     execution_id: i64,
@@ -109,17 +146,17 @@ pub(crate) fn change(
         return Ok(());
     }
     let mut update = conn.prepare_cached(
-        "UPDATE map_runs SET status = COALESCE(?3, status), stop_ms = COALESCE(?4, stop_ms), \
-         max_concurrency = COALESCE(?5, max_concurrency), \
-         tolerated_failure_percentage = COALESCE(?6, tolerated_failure_percentage), \
-         tolerated_failure_count = COALESCE(?7, tolerated_failure_count), \
-         error = COALESCE(?8, error), cause = COALESCE(?9, cause) \
-         WHERE arn = ?1 AND execution_id = ?2",
+        "UPDATE map_runs SET status = COALESCE(?2, status), stop_ms = COALESCE(?3, stop_ms), \
+         max_concurrency = COALESCE(?4, max_concurrency), \
+         tolerated_failure_percentage = COALESCE(?5, tolerated_failure_percentage), \
+         tolerated_failure_count = COALESCE(?6, tolerated_failure_count), \
+         error = COALESCE(?7, error), cause = COALESCE(?8, cause) \
+         WHERE id = ?1",
     )?;
     for c in changes {
-        let changed = update.execute(params![
-            c.arn,
-            execution_id,
+        let id = run_of(conn, &c.arn, execution_id, execution_arn)?;
+        update.execute(params![
+            id,
             c.status.map(MapRunStatus::as_str),
             c.stop_ms,
             c.max_concurrency.map(|n| to_i64(n, "max concurrency")).transpose()?,
@@ -128,16 +165,12 @@ pub(crate) fn change(
             c.error,
             c.cause,
         ])?;
-        if changed == 0 {
-            // The run's id is needed only to tell why nothing was changed.
-            run_of(conn, &c.arn, execution_id, execution_arn)?;
-        }
     }
     Ok(())
 }
 
-/// The row id of map run `arn`, which must belong to execution `execution_id`: `NotFound` for
-/// an unknown run, `Invalid` for a run of another execution.
+/// The row id of map run `arn`, which must belong to execution `execution_id` or to one of its
+/// child executions: `NotFound` for an unknown run, `Invalid` for a run of another execution.
 pub(crate) fn run_of(conn: &Connection, arn: &str, execution_id: i64, execution_arn: &str) -> Result<i64, StoreError> {
     let found: Option<(i64, i64)> = conn
         .prepare_cached("SELECT id, execution_id FROM map_runs WHERE arn = ?1")?
@@ -145,7 +178,7 @@ pub(crate) fn run_of(conn: &Connection, arn: &str, execution_id: i64, execution_
         .optional()?;
     match found {
         None => Err(StoreError::NotFound(format!("map run {arn}"))),
-        Some((id, owner)) if owner == execution_id => Ok(id),
+        Some((id, owner)) if owner == execution_id || top_of(conn, owner)? == execution_id => Ok(id),
         Some(_) => Err(StoreError::Invalid(format!("map run {arn} belongs to another execution than {execution_arn}"))),
     }
 }

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::*;
 use crate::sqlite::{executions, map_runs};
 use crate::{
-    ChildCommit, ChildStart, ExecutionQuery, ExecutionScope, HistoryQuery, JournalEntry, ListQuery, MapRunChange,
+    ChildCommit, ExecutionQuery, ExecutionScope, HistoryQuery, JournalEntry, ListQuery, MapRunChange,
     MapRunCounts, MapRunRecord, MapRunStatus, Page, Store, StoreError, TimerRecord, TokenRecord,
 };
 
@@ -51,7 +51,7 @@ fn child(label: &str, name: &str) -> ExecutionRecord {
 /// The first part of a child: its row, `items` items, events `1..=events`.
 fn start(record: &ExecutionRecord, items: u64, events: u64) -> ChildCommit {
     ChildCommit {
-        start: Some(ChildStart { record: record.clone(), items }),
+        start: Some(ExecutionRecord { map_items: Some(items), ..record.clone() }),
         commit: commit_events(&record.arn, 1..=events),
     }
 }
@@ -104,7 +104,7 @@ fn a_parent_commit_starts_a_map_run_and_children_that_progress_and_end() {
     assert_eq!(view.executions, counts(1, 2, 0, 0, 0, 3));
     assert_eq!(view.items, counts(1, 6, 0, 0, 0, 7));
     // Children read like any execution.
-    assert_eq!(store.execution(&c1.arn).unwrap().as_ref(), Some(&c1));
+    assert_eq!(store.execution(&c1.arn).unwrap(), Some(ExecutionRecord { map_items: Some(3), ..c1.clone() }));
     assert_eq!(history(&store, &c1.arn), [1, 2]);
     assert_eq!(history(&store, &c2.arn), [1]);
     assert!(store.history(&c1.arn, &HistoryQuery::default()).unwrap().items.iter().all(|e| e.json.contains(&c1.arn)));
@@ -439,6 +439,7 @@ fn children_are_listed_by_their_map_run_only() {
         status: ExecutionStatus::Failed,
         stop_ms: Some(1),
         output: Some("{}".into()),
+        map_items: Some(1),
         ..kids[4].clone()
     };
     assert_eq!(list(by_run(&r.arn)).items[0], failed);
@@ -623,4 +624,73 @@ fn a_child_runs_its_parents_definition() {
     let stored = store.execution(&c.arn).unwrap().expect("the child is stored");
     assert!(!p.definition.is_empty());
     assert_eq!(stored.definition, p.definition);
+}
+
+#[test]
+fn a_run_started_in_a_child_belongs_to_the_child_and_is_written_by_the_top_execution() {
+    let (_dir, store) = temp_store();
+    let (p, q) = (parent(&store, "p"), parent(&store, "q"));
+    let outer = run(&p.arn, "outer", 1, 1);
+    let c = child("outer", "c");
+    store
+        .commit_blocking(Commit { map_runs_started: vec![outer.clone()], children: vec![start(&c, 1, 1)], ..Commit::new(&p.arn) })
+        .unwrap();
+    // The child's own Distributed Map: its run and its child, in P's commit.
+    let inner = run(&c.arn, "inner", 1, 1);
+    let g = child("inner", "g");
+    store
+        .commit_blocking(Commit {
+            map_runs_started: vec![inner.clone()],
+            children: vec![step(&c.arn, 2..=2, None), start(&g, 1, 2)],
+            ..Commit::new(&p.arn)
+        })
+        .unwrap();
+    let runs_of = |arn: &str| store.list_map_runs(arn, &ListQuery::default()).unwrap().items.into_iter().map(|r| r.arn).collect::<Vec<_>>();
+    assert_eq!(runs_of(&p.arn), [outer.arn.clone()]);
+    assert_eq!(runs_of(&c.arn), [inner.arn.clone()]);
+    assert_eq!(store.map_run(&inner.arn).unwrap().unwrap().record.execution_arn, c.arn);
+    assert_eq!(history(&store, &g.arn), [1, 2]);
+    // P ends the grandchild and the inner run.
+    let end = MapRunChange { arn: inner.arn.clone(), status: Some(MapRunStatus::Succeeded), ..MapRunChange::default() };
+    store
+        .commit_blocking(Commit {
+            map_runs_changed: vec![end],
+            children: vec![step(&g.arn, 3..=3, Some(ExecutionStatus::Succeeded))],
+            ..Commit::new(&p.arn)
+        })
+        .unwrap();
+    let view = store.map_run(&inner.arn).unwrap().unwrap();
+    assert_eq!((view.record.status, view.executions.succeeded), (MapRunStatus::Succeeded, 1));
+    // Another execution may not start a run for P's child, nor write to its grandchild.
+    let r = store.commit_blocking(Commit { map_runs_started: vec![run(&c.arn, "stolen", 1, 1)], ..Commit::new(&q.arn) });
+    assert!(matches!(r, Err(StoreError::Invalid(ref m)) if m.contains(&c.arn)), "{r:?}");
+    let r = store.commit_blocking(Commit { children: vec![step(&g.arn, 4..=4, None)], ..Commit::new(&q.arn) });
+    assert!(matches!(r, Err(StoreError::Invalid(_))), "{r:?}");
+}
+
+#[test]
+fn a_child_and_its_own_run_and_grandchild_start_in_one_commit() {
+    let (_dir, store) = temp_store();
+    let p = parent(&store, "p");
+    let outer = run(&p.arn, "outer", 1, 1);
+    let c = child("outer", "c");
+    let inner = run(&c.arn, "inner", 1, 1);
+    let g = child("inner", "g");
+    // The inner run is listed before the child that owns it, as a step may list them.
+    store
+        .commit_blocking(Commit {
+            map_runs_started: vec![inner.clone(), outer.clone()],
+            children: vec![start(&c, 1, 1), start(&g, 1, 2)],
+            map_runs_changed: vec![MapRunChange { arn: inner.arn.clone(), status: Some(MapRunStatus::Aborted), ..MapRunChange::default() }],
+            ..Commit::new(&p.arn)
+        })
+        .unwrap();
+    assert_eq!(store.map_run(&inner.arn).unwrap().unwrap().record.execution_arn, c.arn);
+    assert_eq!(store.map_run(&inner.arn).unwrap().unwrap().record.status, MapRunStatus::Aborted);
+    assert_eq!(history(&store, &g.arn), [1, 2]);
+    // A run whose owner never appears is refused, with the rest of its commit.
+    let lost = run(&format!("{PREFIX}:execution:m/outer:never"), "lost", 1, 1);
+    let r = store.commit_blocking(Commit { map_runs_started: vec![lost], ..commit_events(&p.arn, 2..=2) });
+    assert!(matches!(r, Err(StoreError::NotFound(_))), "{r:?}");
+    assert_eq!(history(&store, &p.arn), [1]);
 }

@@ -57,6 +57,7 @@ pub(crate) fn execution(machine: &str, name: &str, start_ms: i64) -> ExecutionRe
         redrive_ms: None,
         trace_header: None,
         map_run_arn: None,
+        map_items: None,
     }
 }
 

@@ -191,9 +191,9 @@ fn version_3_adds_map_runs_to_a_version_2_database_and_keeps_its_data() {
         error: None,
         cause: None,
     };
-    let kid = crate::ExecutionRecord { map_run_arn: Some(run.arn.clone()), ..execution("m/r", "kid", 8) };
+    let kid = crate::ExecutionRecord { map_run_arn: Some(run.arn.clone()), map_items: Some(1), ..execution("m/r", "kid", 8) };
     let child = crate::ChildCommit {
-        start: Some(crate::ChildStart { record: kid.clone(), items: 1 }),
+        start: Some(kid.clone()),
         commit: commit_events(&kid.arn, 1..=1),
     };
     let commit = Commit { map_runs_started: vec![run.clone()], children: vec![child], ..commit_events(&rec.arn, 3..=3) };
