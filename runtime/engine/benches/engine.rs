@@ -14,8 +14,11 @@
 //!   the instructions per run are a figure the machine's noise does not move).
 //! - `waiting`: 10,000 Standard executions parked (half in a one-hour Wait, half in an activity
 //!   task waiting for a worker): the process's resident memory.
+//! - `distributed`: a Standard execution whose Distributed Map runs 10,000 items (each a child
+//!   execution of a Pass state, its row and history persisted), with no MaxConcurrency and with
+//!   100: items/s from StartExecution to the durable end.
 //!
-//! Run: `cargo bench -p engine --bench engine [-- standard|express|orders|waiting] [--quick]`
+//! Run: `cargo bench -p engine --bench engine [-- standard|express|orders|waiting|distributed] [--quick]`
 //! (`STANDARD_IN_FLIGHT=N` for another number of Standard executions in flight).
 
 use std::collections::HashMap;
@@ -376,10 +379,41 @@ async fn waiting(quick: bool) {
     assert_eq!(running, total, "every execution is still waiting");
 }
 
+async fn distributed(quick: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let ends = Arc::new(Ends::default());
+    let (engine, _) = open(dir.path(), Some(ends.clone())).await;
+    let items: usize = if quick { 2_000 } else { 10_000 };
+    let input = serde_json::to_string(&(0..items).collect::<Vec<_>>()).unwrap();
+    for max in [0, 100] {
+        let def = format!(
+            r#"{{"StartAt":"M","States":{{"M":{{"Type":"Map","MaxConcurrency":{max},"End":true,"ItemProcessor":{{
+                "ProcessorConfig":{{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"}},"StartAt":"P",
+                "States":{{"P":{{"Type":"Pass","Parameters":{{"n.$":"$"}},"End":true}}}}}}}}}}}}"#
+        );
+        let name = format!("fan-out-{max}");
+        let sm = create(&engine, &name, &def, MachineKind::Standard);
+        let arn = engine.arns().execution(&name, "run");
+        let (tx, rx) = oneshot::channel();
+        ends.waiting.lock().unwrap().insert(arn.clone(), tx);
+        let started = Instant::now();
+        let req = StartRequest { state_machine_arn: sm, name: Some("run".into()), input: Some(input.clone()), trace_header: None };
+        engine.start_execution(req).await.expect("started");
+        let status = rx.await.expect("the execution ends");
+        let secs = started.elapsed().as_secs_f64();
+        assert_eq!(status, "SUCCEEDED");
+        println!(
+            "distributed: {items} items, each a child execution (a Pass state, persisted), MaxConcurrency {max}: {:.0} items/s ({secs:.2} s)",
+            items as f64 / secs
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let chosen: Vec<&str> = args.iter().map(String::as_str).filter(|a| ["standard", "express", "orders", "waiting"].contains(a)).collect();
+    let names = ["standard", "express", "orders", "waiting", "distributed"];
+    let chosen: Vec<&str> = args.iter().map(String::as_str).filter(|a| names.contains(a)).collect();
     let all = chosen.is_empty();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {
@@ -394,6 +428,9 @@ fn main() {
         }
         if all || chosen.contains(&"waiting") {
             waiting(quick).await;
+        }
+        if all || chosen.contains(&"distributed") {
+            distributed(quick).await;
         }
     });
 }

@@ -5,6 +5,9 @@
 //! Children have no journal of their own: the parent's journal replays them with it, so after a
 //! restart the parent's actor goes on writing its children's histories where they stopped.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use asl::exec::{ChildEvent, End, MapRunEvent};
 use store::{
     ChildCommit, Commit, ExecutionRecord, ExecutionStatus, MachineKind, MapRunChange, MapRunRecord,
@@ -13,6 +16,8 @@ use store::{
 
 /// Adds a step's map run reports to `commit` (of the execution `execution_arn`), at time `now`.
 pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<ChildEvent>, runs: Vec<MapRunEvent>, now: i64) {
+    // Where this step's children are in `commit.children` (a step may start thousands).
+    let mut at: HashMap<Arc<str>, usize> = HashMap::new();
     // Runs and children start before their events are written and end after them.
     let (ends, starts): (Vec<_>, Vec<_>) =
         runs.into_iter().partition(|r| matches!(r, MapRunEvent::ChildEnded { .. } | MapRunEvent::Ended { .. }));
@@ -55,10 +60,8 @@ pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<Chi
                     map_run_arn: Some(c.map_run_arn.to_string()),
                     map_items: Some(c.items),
                 };
-                commit.children.push(ChildCommit {
-                    start: Some(record),
-                    commit: Commit::new(c.execution_arn.to_string()),
-                });
+                commit.children.push(ChildCommit { start: Some(record), commit: Commit::new(c.execution_arn.to_string()) });
+                at.insert(c.execution_arn, commit.children.len() - 1);
             }
             MapRunEvent::Updated { arn, max_concurrency, tolerated_failure_count, tolerated_failure_percentage } => {
                 commit.map_runs_changed.push(MapRunChange {
@@ -73,8 +76,8 @@ pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<Chi
         }
     }
     for c in children {
-        let e = &c.event;
-        child(commit, &c.execution_arn).events.push(StoredEvent {
+        let e = c.event;
+        child(commit, &mut at, c.execution_arn).events.push(StoredEvent {
             id: e.id,
             timestamp_ms: e.timestamp_ms,
             event_type: e.event_type.to_string(),
@@ -85,7 +88,7 @@ pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<Chi
         match r {
             MapRunEvent::ChildEnded { execution_arn, end } => {
                 let (status, output, error, cause) = outcome(end);
-                child(commit, &execution_arn).status = Some(StatusUpdate {
+                child(commit, &mut at, execution_arn).status = Some(StatusUpdate {
                     status,
                     stop_ms: Some(now),
                     output,
@@ -116,13 +119,21 @@ pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<Chi
     }
 }
 
-/// The part of `commit` for child `arn`: the latest one, or a new one after it.
-fn child<'c>(commit: &'c mut Commit, arn: &str) -> &'c mut Commit {
-    let i = match commit.children.iter().rposition(|c| c.commit.execution_arn == arn) {
-        Some(i) => i,
+/// The part of `commit` for child `arn`: the latest one (found through `at` when this step
+/// wrote it), or a new one after it.
+fn child<'c>(commit: &'c mut Commit, at: &mut HashMap<Arc<str>, usize>, arn: Arc<str>) -> &'c mut Commit {
+    let i = match at.get(&arn) {
+        Some(&i) => i,
         None => {
-            commit.children.push(ChildCommit { start: None, commit: Commit::new(arn) });
-            commit.children.len() - 1
+            let i = match commit.children.iter().rposition(|c| *c.commit.execution_arn == *arn) {
+                Some(i) => i,
+                None => {
+                    commit.children.push(ChildCommit { start: None, commit: Commit::new(&*arn) });
+                    commit.children.len() - 1
+                }
+            };
+            at.insert(arn, i);
+            i
         }
     };
     &mut commit.children[i].commit
