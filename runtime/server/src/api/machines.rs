@@ -413,11 +413,11 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
         Some(run) => {
             let parent = store.map_run(run)?.map(|v| v.record.execution_arn).unwrap_or_default();
             let (machine, label) = exec.state_machine_arn.rsplit_once('/').unwrap_or((&exec.state_machine_arn, ""));
-            Some((run.clone(), parent, machine.to_string(), label.to_string()))
+            Some(ChildOf { map_run: run.clone(), parent, machine: machine.to_string(), label: label.to_string() })
         }
         None => None,
     };
-    let machine_arn = child.as_ref().map_or(exec.state_machine_arn.as_str(), |c| c.2.as_str());
+    let machine_arn = child.as_ref().map_or(exec.state_machine_arn.as_str(), |c| c.machine.as_str());
     let machine = store.state_machine(machine_arn)?;
     let version = match &exec.state_machine_version_arn {
         Some(v) => store.version(v)?,
@@ -429,7 +429,7 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
         (None, Some(m)) => (m.role_arn.clone(), m.updated_ms, m.revision_id.clone(), m.logging_json.clone(), m.tracing_json.clone()),
         // The machine was deleted: the execution still runs (or ran) its own definition with
         // the role it was started with, as AWS goes on describing it.
-        (None, None) => match api.engine.execution_role(child.as_ref().map_or(arn.as_str(), |c| c.1.as_str()))? {
+        (None, None) => match api.engine.execution_role(child.as_ref().map_or(arn.as_str(), |c| c.parent.as_str()))? {
             Some(role) => (role, exec.start_ms, None, None, None),
             None => {
                 return Err(ApiError::new(
@@ -440,7 +440,7 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
         },
     };
     let definition = match &child {
-        Some((_, _, _, label)) => processor_definition(&exec.definition, label).unwrap_or(exec.definition),
+        Some(c) => processor_definition(&exec.definition, &c.label).unwrap_or(exec.definition),
         None => exec.definition,
     };
     Ok(Obj::new()
@@ -452,9 +452,19 @@ pub(crate) fn describe_for_execution(api: &Arc<Api>, mut r: Req) -> Result<Value
         .put("loggingConfiguration", logging_value(&logging))
         .put("tracingConfiguration", tracing_value(&tracing))
         .opt("revisionId", revision)
-        .opt("mapRunArn", child.as_ref().map(|c| c.0.as_str()))
-        .opt("label", child.as_ref().map(|c| c.3.as_str()))
+        .opt("mapRunArn", child.as_ref().map(|c| c.map_run.as_str()))
+        .opt("label", child.as_ref().map(|c| c.label.as_str()))
         .build())
+}
+
+/// Where a child execution of a map run comes from.
+struct ChildOf {
+    map_run: String,
+    /// The execution whose Map state started the run.
+    parent: String,
+    /// The parent's state machine, without the label.
+    machine: String,
+    label: String,
 }
 
 /// The ItemProcessor a child of a map run runs: that of the Distributed Map state with this
