@@ -30,6 +30,10 @@ pub(super) struct Kept {
     pub(super) armed: bool,
 }
 
+/// How many child executions a Distributed Map runs at once when its MaxConcurrency is 0 or
+/// absent ("Step Functions runs 10,000 parallel child workflow executions" unless told).
+const DISTRIBUTED_DEFAULT_CONCURRENCY: usize = 10_000;
+
 /// The bookkeeping of a running Parallel or Map state.
 #[derive(Debug)]
 pub(super) struct Fanout {
@@ -66,6 +70,16 @@ impl Fanout {
 
     fn is_map(&self) -> bool {
         matches!(self.kind, Kind::Map { .. })
+    }
+
+    /// How many children may run at once: MaxConcurrency, where 0 (or none) means no limit for
+    /// an inline Map and AWS's default of 10,000 child executions for a Distributed Map.
+    fn concurrency_cap(&self) -> usize {
+        match (self.max_concurrency, self.map_run.is_some()) {
+            (0, true) => DISTRIBUTED_DEFAULT_CONCURRENCY,
+            (0, false) => usize::MAX,
+            (n, _) => n,
+        }
     }
 
     /// Starts with the results a redrive kept: those children count as done and succeeded.
@@ -332,7 +346,7 @@ impl<'m> Stepper<'m> {
                 break Pump::Pending;
             }
             let Some(f) = self.fanout_mut(run) else { break Pump::Pending };
-            let room = f.max_concurrency == 0 || f.running.len() < f.max_concurrency;
+            let room = f.running.len() < f.concurrency_cap();
             if f.next < f.total() && room {
                 let i = f.next;
                 f.next += 1;

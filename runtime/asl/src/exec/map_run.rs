@@ -641,4 +641,15 @@ mod tests {
         );
         assert!(matches!(&f.map_runs[0], MapRunEvent::Started(s) if (s.item_count, s.execution_count) == (3, 2)));
     }
+
+    #[test]
+    fn without_max_concurrency_a_run_starts_at_most_ten_thousand_children_at_once() {
+        let def = distributed(json!({}), json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 60, "End": true}}}));
+        let machine = crate::parse(&def, &ValidateOptions::default()).expect("valid definition");
+        let items: Vec<u32> = (0..10_001).collect();
+        let mut x = crate::exec::Execution::new(simulate::local_info("m", "e", json!(items), 1_000));
+        let started = x.step(&machine, crate::exec::Input::Start, 1_000, 1);
+        assert_eq!(child_starts(&started).len(), 10_000);
+        assert!(matches!(&started.map_runs[0], MapRunEvent::Started(s) if s.max_concurrency == 0 && s.execution_count == 10_001));
+    }
 }
