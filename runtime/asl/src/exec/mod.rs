@@ -18,6 +18,8 @@ mod redrive;
 mod states;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_map_run;
 
 use std::collections::HashMap;
 use std::sync::Arc;
