@@ -286,13 +286,7 @@ function executionsCard(m, first, fresh) {
       body.append(h('tr', {}, h('td', { colspan: 4 }, errorBox(page))));
       return;
     }
-    for (const x of page.executions || []) {
-      body.append(h('tr', { 'data-status': x.status },
-        h('td', {}, link(executionHref(x.executionArn), x.name)),
-        h('td', {}, badge(x.status)),
-        h('td', {}, when(x.startDate)),
-        h('td', {}, duration(x.startDate, x.stopDate))));
-    }
+    for (const x of page.executions || []) body.append(executionRow(x));
     if (!body.children.length) body.append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No executions.')));
     next = page.nextToken || null;
     more.hidden = !next;
@@ -309,8 +303,22 @@ function executionsCard(m, first, fresh) {
   card.refresh = () => load(false);
   fill(first, false);
   card.append(h('label', {}, 'Status ', filter),
-    h('table', { class: 'list' }, h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Status'), h('th', {}, 'Started'), h('th', {}, 'Duration'))), body), more);
+    executionsTable('Name', body), more);
   return card;
+}
+
+/** One execution of a list: its name (linked), status, start and duration. */
+function executionRow(x) {
+  return h('tr', { 'data-status': x.status },
+    h('td', {}, link(executionHref(x.executionArn), x.name)),
+    h('td', {}, badge(x.status)),
+    h('td', {}, when(x.startDate)),
+    h('td', {}, duration(x.startDate, x.stopDate)));
+}
+
+/** A table of `executionRow`s in `body`, the first column headed `first`. */
+function executionsTable(first, body) {
+  return h('table', { class: 'list' }, h('thead', {}, h('tr', {}, h('th', {}, first), h('th', {}, 'Status'), h('th', {}, 'Started'), h('th', {}, 'Duration'))), body);
 }
 
 async function executionPage(view, arn, fresh) {
@@ -429,18 +437,11 @@ async function mapRunsCard(card, events, fresh) {
     }
     const c = run.executionCounts || {};
     const counts = ['succeeded', 'failed', 'aborted', 'running', 'pending'].filter((k) => c[k]).map((k) => `${c[k]} ${k}`).join(' · ');
-    const body = h('tbody');
-    for (const k of kids.executions || []) {
-      body.append(h('tr', { 'data-status': k.status },
-        h('td', {}, link(executionHref(k.executionArn), k.name)),
-        h('td', {}, badge(k.status)),
-        h('td', {}, when(k.startDate)),
-        h('td', {}, duration(k.startDate, k.stopDate))));
-    }
+    const body = h('tbody', {}, (kids.executions || []).map(executionRow));
     card.append(h('div', { class: 'map-run', 'data-map-run': mapRunArn },
       h('p', {}, badge(run.status), ' ', h('span', { class: 'arn' }, mapRunArn)),
       h('p', { class: 'muted' }, `${c.total ?? 0} child executions: ${counts || 'none started'}`),
-      h('table', { class: 'list' }, h('thead', {}, h('tr', {}, h('th', {}, 'Child execution'), h('th', {}, 'Status'), h('th', {}, 'Started'), h('th', {}, 'Duration'))), body),
+      executionsTable('Child execution', body),
       kids.nextToken ? h('p', { class: 'muted' }, 'The first 100 are shown.') : null));
   }
 }
