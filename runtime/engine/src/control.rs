@@ -120,20 +120,12 @@ impl Engine {
                 "This operation is not supported by EXPRESS state machines".into(),
             ));
         }
-        if let Some(rec) = self.inner.store.execution(arn)?.filter(|r| r.map_run_arn.is_some()) {
+        if is_child_arn(arn) {
+            let rec = self.inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
             return self.stop_child(rec, error, cause).await;
         }
-        let reach = lock(&self.inner.running).get(arn).cloned();
-        if let Some((tx, interrupt)) = reach {
-            let (reply, rx) = oneshot::channel();
-            if tx.send(Msg::Input { input: Input::Stop { error, cause }, reply: Some(reply) }).is_ok() {
-                // The stop is queued first: a call it interrupts ends after it, and the
-                // execution steps the stop before the call's (ignored) failure.
-                interrupt.store(true, std::sync::atomic::Ordering::Release);
-                if let Ok(r) = rx.await {
-                    return r;
-                }
-            }
+        if let Some(r) = self.send_to_running(Some(arn), Input::Stop { error, cause }, true).await {
+            return r;
         }
         let rec = self.inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
         Ok(rec.stop_ms.unwrap_or_else(now_ms))
@@ -151,7 +143,7 @@ impl Engine {
             let run = rec.map_run_arn.as_deref().unwrap_or_default();
             let parent = self.inner.store.map_run(run)?.map(|v| v.record.execution_arn);
             let input = Input::StopChild { execution_arn: rec.arn.clone(), error, cause };
-            if let Some(r) = self.send_to_running(parent.as_deref(), input).await {
+            if let Some(r) = self.send_to_running(parent.as_deref(), input, false).await {
                 return r;
             }
         }
@@ -181,18 +173,24 @@ impl Engine {
             tolerated_failure_count,
             tolerated_failure_percentage,
         };
-        match self.send_to_running(Some(&view.record.execution_arn), input).await {
+        match self.send_to_running(Some(&view.record.execution_arn), input, false).await {
             Some(r) => r.map(drop),
             None => Err(EngineError::InvalidRequest(format!("Map Run {arn} has ended: only a RUNNING map run can be updated"))),
         }
     }
 
-    /// Steps `input` in the running execution `arn` and waits for its commit; `None` when that
-    /// execution is not running here.
-    async fn send_to_running(&self, arn: Option<&str>, input: Input) -> Option<Result<i64, EngineError>> {
-        let (tx, _) = lock(&self.inner.running).get(arn?).cloned()?;
+    /// Steps `input` in the running execution `arn` and waits for its commit (answering the
+    /// time it was stepped at); `None` when that execution is not running here. `interrupt`:
+    /// also stop the calls it is running.
+    async fn send_to_running(&self, arn: Option<&str>, input: Input, interrupt: bool) -> Option<Result<i64, EngineError>> {
+        let (tx, calls) = lock(&self.inner.running).get(arn?).cloned()?;
         let (reply, rx) = oneshot::channel();
         tx.send(Msg::Input { input, reply: Some(reply) }).ok()?;
+        if interrupt {
+            // The input is queued first: a call it interrupts ends after it, and the
+            // execution steps the input before the call's (ignored) failure.
+            calls.store(true, std::sync::atomic::Ordering::Release);
+        }
         rx.await.ok()
     }
 
@@ -361,6 +359,11 @@ impl Engine {
 }
 
 /// Whether `arn` names an Express execution (`…:express:…`); a malformed ARN is an error.
+/// Whether `arn` names a child execution of a map run (`execution:NAME/LABEL:ID`).
+fn is_child_arn(arn: &str) -> bool {
+    matches!(Arn::parse(arn), Ok(Arn { resource: Resource::Execution { machine, .. }, .. }) if machine.contains('/'))
+}
+
 fn is_express_arn(arn: &str) -> Result<bool, EngineError> {
     match Arn::parse(arn) {
         Ok(Arn { resource: Resource::ExpressExecution { .. }, .. }) => Ok(true),
