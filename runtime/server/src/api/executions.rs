@@ -64,12 +64,17 @@ pub(crate) fn sync_value(out: SyncOutcome, trace: Option<String>, metadata_only:
 }
 
 /// Whether (and why not, in AWS's words) RedriveExecution would take this Standard execution
-/// now; `machine_exists`: its state machine has not been deleted.
+/// (or child of a map run) now; `machine_exists`: its state machine has not been deleted.
 fn redrive_status(e: &ExecutionRecord, machine_exists: bool, now: i64) -> (&'static str, Option<String>) {
-    if !machine_exists {
+    let child = e.map_run_arn.is_some();
+    if !machine_exists && !child {
         return ("NOT_REDRIVABLE", Some("State machine is in DELETING status.".into()));
     }
     match e.status {
+        // A child of a map run is redriven with its map run (its parent's redrive).
+        ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted if child => {
+            ("REDRIVABLE_BY_MAP_RUN", None)
+        }
         ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => {
             if now - e.stop_ms.unwrap_or(e.start_ms) > REDRIVE_WINDOW_MS {
                 ("NOT_REDRIVABLE", Some("Execution redrivable period exceeded.".into()))
@@ -98,15 +103,9 @@ pub(crate) fn summary(e: &ExecutionRecord) -> Obj {
 /// DescribeExecution's answer; `machine_exists`: the execution's state machine has not been
 /// deleted (read only for Standard executions).
 pub(crate) fn describe_value(e: ExecutionRecord, machine_exists: bool, metadata_only: bool) -> Value {
-    let redrive = match (&e.map_run_arn, e.kind) {
-        // A child of a map run is redriven with its map run (its parent's redrive).
-        (Some(_), _) => Some(match e.status {
-            ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => ("REDRIVABLE_BY_MAP_RUN", None),
-            s => ("NOT_REDRIVABLE", Some(format!("Execution is {} and cannot be redriven.", s.as_str()))),
-        }),
-        (None, MachineKind::Standard) => Some(redrive_status(&e, machine_exists, now_ms())),
-        (None, MachineKind::Express) => None,
-    };
+    // Express executions have no redrive status, except the children of map runs.
+    let redrive = (e.kind == MachineKind::Standard || e.map_run_arn.is_some())
+        .then(|| redrive_status(&e, machine_exists, now_ms()));
     let mut o = summary(&e)
         .opt("traceHeader", e.trace_header)
         .opt("error", e.error)
@@ -128,6 +127,7 @@ pub(crate) fn describe(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiError> {
     let arn = r.string("executionArn", 1, 256)?;
     let metadata_only = r.opt_enum("includedData", &["ALL_DATA", "METADATA_ONLY"])? == Some("METADATA_ONLY");
     let e = api.engine.describe_execution(&arn)?;
+    // A child's machine is its label-qualified parent machine, which the store does not hold.
     let machine_exists = e.kind == MachineKind::Express
         || e.map_run_arn.is_some()
         || api.engine.store().state_machine(&e.state_machine_arn)?.is_some();
