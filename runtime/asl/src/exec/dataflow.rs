@@ -65,7 +65,8 @@ impl Stepper<'_> {
         let r = self.x.runs[run].as_ref().expect("run ids always name live runs");
         let state = self.m.state(r.graph, r.state);
         // A child execution of a map run has a context of its own.
-        let (execution, texts) = match self.x.children.get(&r.hist) {
+        let child = if r.hist == 0 { None } else { self.x.children.get(&r.hist) };
+        let (execution, texts) = match child {
             Some(child) => (&child.info, Some(&child.texts)),
             None => (&self.x.info, self.x.texts.as_ref()),
         };

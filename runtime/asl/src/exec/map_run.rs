@@ -311,7 +311,11 @@ impl Stepper<'_> {
     /// A child execution whose history holds `MAX_HISTORY_EVENTS` events enters no state: it
     /// fails, as the execution itself would (so a loop in a child cannot run forever).
     pub(super) fn child_history_full(&self, run: RunId) -> Option<Failure> {
-        let h = self.x.children.get(&self.run(run).hist)?;
+        let hist = self.run(run).hist;
+        if hist == 0 {
+            return None;
+        }
+        let h = self.x.children.get(&hist)?;
         (h.next_event > super::MAX_HISTORY_EVENTS).then(|| {
             Failure::new(
                 crate::error::names::RUNTIME,
