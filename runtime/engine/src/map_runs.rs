@@ -99,11 +99,10 @@ pub(crate) fn absorb(commit: &mut Commit, execution_arn: &str, children: Vec<Chi
                 });
             }
             MapRunEvent::Ended { arn, end } => {
-                let (status, _, error, cause) = outcome(end);
-                let status = match status {
-                    ExecutionStatus::Succeeded => MapRunStatus::Succeeded,
-                    ExecutionStatus::Failed => MapRunStatus::Failed,
-                    _ => MapRunStatus::Aborted,
+                let (status, error, cause) = match end {
+                    End::Succeeded(_) => (MapRunStatus::Succeeded, None, None),
+                    End::Failed(f) => (MapRunStatus::Failed, f.error, f.cause),
+                    End::Aborted(f) => (MapRunStatus::Aborted, f.error, f.cause),
                 };
                 commit.map_runs_changed.push(MapRunChange {
                     arn: arn.to_string(),
