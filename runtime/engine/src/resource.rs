@@ -97,7 +97,6 @@ fn function(name: &str, payload: String, via: Via, callback: bool) -> Result<Tar
     Ok(Target::Function { name: name.to_string(), payload, via, callback })
 }
 
-/// NAME of `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
 /// The failure (error, cause) of a task whose function `name` was never uploaded: as Lambda
 /// reports it (`Lambda.ResourceNotFoundException`, the function's ARN `lambda_arn` in the cause)
 /// for a Lambda-style resource, `States.TaskFailed` otherwise.
@@ -127,6 +126,7 @@ fn function_name_of(name: &str) -> &str {
     }
 }
 
+/// NAME of `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]`.
 fn lambda_function_name(arn: &str) -> Option<&str> {
     let parts: Vec<&str> = arn.split(':').collect();
     if (parts.len() == 7 || parts.len() == 8) && parts[0] == "arn" && parts[2] == "lambda" && parts[5] == "function" {
