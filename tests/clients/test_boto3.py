@@ -1257,6 +1257,32 @@ def test_list_map_runs_and_describe_map_run(sfn):
 # ---- the wire protocol ----------------------------------------------------------------------
 
 
+def test_a_task_starts_a_child_execution_and_waits_for_it(sfn):
+    child = create_machine(sfn, {"StartAt": "Check", "States": {
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 0, "Next": "No"}], "Default": "Yes"},
+        "Yes": {"Type": "Pass", "Parameters": {"twice.$": "States.MathAdd($.n, $.n)"}, "End": True},
+        "No": {"Type": "Fail", "Error": "Negative", "Cause": "n < 0"}}})
+    parent = create_machine(sfn, {"StartAt": "Run", "States": {"Run": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": child, "Input": {"n.$": "$.n", "AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID.$": "$$.Execution.Id"}},
+        "OutputPath": "$.Output", "End": True}}})
+    ex = sfn.start_execution(stateMachineArn=parent, input='{"n": 7}')["executionArn"]
+    d = wait_done(sfn, ex)
+    assert d["status"] == "SUCCEEDED", d
+    assert json.loads(d["output"]) == {"twice": 14}
+    kids = sfn.list_executions(stateMachineArn=child)["executions"]
+    assert [k["status"] for k in kids] == ["SUCCEEDED"]
+    assert json.loads(sfn.describe_execution(executionArn=kids[0]["executionArn"])["input"])["AWS_STEP_FUNCTIONS_STARTED_BY_EXECUTION_ID"] == ex
+    types = [e["type"] for e in sfn.get_execution_history(executionArn=ex)["events"]]
+    assert types[2:6] == ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskSucceeded"], types
+    # A child that fails fails the task with States.TaskFailed; the cause describes the child.
+    ex = sfn.start_execution(stateMachineArn=parent, input='{"n": -1}')["executionArn"]
+    d = wait_done(sfn, ex)
+    assert (d["status"], d["error"]) == ("FAILED", "States.TaskFailed"), d
+    described = json.loads(d["cause"])
+    assert (described["Status"], described["Error"], described["Cause"]) == ("FAILED", "Negative", "n < 0")
+
+
 def test_unknown_operation(server):
     status, headers, body = server.aws_raw("AWSStepFunctions.LaunchRocket", {})
     assert status == 400

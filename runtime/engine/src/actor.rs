@@ -40,7 +40,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::error::EngineError;
 use crate::journal::Entry;
-use crate::resource::{self, Target};
+use crate::nested::Nested;
+use crate::resource::{self, Pattern, Target};
 use crate::tasks::{self, Call};
 use crate::{now_ms, Inner};
 
@@ -56,6 +57,8 @@ pub(crate) enum Msg {
 /// What the actor must do after a commit.
 enum Act {
     Task { id: WorkId, call: Call },
+    /// A `states:startExecution` task.
+    Nested { id: WorkId, task: Nested },
     Activity { id: WorkId, arn: String, token: String, input: String },
     Callback { id: WorkId, token: String },
     Timer { id: WorkId, at: i64 },
@@ -142,6 +145,8 @@ pub(crate) struct Actor {
     queued: HashSet<WorkId>,
     /// Function calls running whose result has not been stepped yet, with what stops each.
     calls: HashMap<WorkId, Arc<CallStop>>,
+    /// `states:startExecution` tasks under way, with what tells each it is no longer wanted.
+    nested: HashMap<WorkId, Arc<crate::nested::Cancel>>,
     /// Counts this execution in `Inner::calling` while `calls` is not empty.
     calling: CallingMark,
     /// Set by StopExecution, and when the actor is dropped (the execution has ended or
@@ -238,6 +243,7 @@ impl Actor {
             tokens: HashMap::new(),
             queued: HashSet::new(),
             calls: HashMap::new(),
+            nested: HashMap::new(),
             interrupt: StopOnDrop(Arc::new(AtomicBool::new(false))),
         }
     }
@@ -315,6 +321,7 @@ impl Actor {
         self.absorb(step, now, batch, queue);
         if let Some(id) = ended {
             self.calls.remove(&id);
+            self.nested.remove(&id);
             // The task's token (a callback or an activity task) is spent.
             if let Some(token) = self.tokens.get(&id) {
                 if self.durable && !batch.commit.tokens_removed.contains(token) {
@@ -358,6 +365,9 @@ impl Actor {
                 Work::Cancel { id } => {
                     if let Some(call) = self.calls.remove(&id) {
                         call.cancel();
+                    }
+                    if let Some(task) = self.nested.remove(&id) {
+                        task.cancel();
                     }
                     // An armed timer was stored by the batch that set it.
                     if self.durable {
@@ -433,6 +443,20 @@ impl Actor {
                 let token = activity_token(&self.arn, id);
                 self.add_token(id, &token, Some(arn.clone()), Some(input.clone()), t.heartbeat_seconds, batch);
                 batch.acts.push(Act::Activity { id, arn, token, input });
+            }
+            Target::Execution { start, pattern } => {
+                queue.push_back(Input::TaskStarted { id, worker: None });
+                if pattern == Pattern::Callback {
+                    let Some(token) = t.task_token.clone() else {
+                        let cause = format!("resource '{}' waits for a task token but none was issued", t.resource);
+                        queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
+                        return;
+                    };
+                    self.add_token(id, &token, None, None, t.heartbeat_seconds, batch);
+                    batch.acts.push(Act::Callback { id, token });
+                }
+                let task = Nested { start, pattern, context: t.context };
+                batch.acts.push(Act::Nested { id, task });
             }
         }
     }
@@ -594,6 +618,13 @@ impl Actor {
                     self.queued.remove(&id);
                 }
                 Act::Task { id, call } => self.spawn(id, call),
+                Act::Nested { id, task } => {
+                    if self.exec.is_pending(id) {
+                        let cancel = Arc::new(crate::nested::Cancel::default());
+                        self.nested.insert(id, cancel.clone());
+                        crate::nested::spawn(id, task, self.tx.clone(), cancel, &self.inner);
+                    }
+                }
                 Act::Callback { id, token } => {
                     self.inner.add_token(&token, id, self.tx.clone());
                     self.tokens.insert(id, token);
@@ -642,7 +673,12 @@ impl Actor {
     /// timer due before the call ends at the latest, but the task's own timeout (the call's
     /// limit is never longer, so the call ends with it).
     pub(crate) fn sole_call(&self, batch: &Batch) -> Option<usize> {
-        if self.durable || *self.exec.status() != Status::Running || !self.calls.is_empty() || !self.tokens.is_empty() {
+        if self.durable
+            || *self.exec.status() != Status::Running
+            || !self.calls.is_empty()
+            || !self.nested.is_empty()
+            || !self.tokens.is_empty()
+        {
             return None;
         }
         let mut task = None;

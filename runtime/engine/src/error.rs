@@ -69,6 +69,32 @@ pub enum EngineError {
     Unavailable(String),
 }
 
+impl EngineError {
+    /// The AWS error code of the refusal (the API's `__type`, where it has one of its own).
+    pub fn code(&self) -> &'static str {
+        match self {
+            EngineError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+            EngineError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+            EngineError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+            EngineError::ExecutionNotRedrivable(_) => "ExecutionNotRedrivable",
+            EngineError::InvalidToken(_) => "InvalidToken",
+            EngineError::TaskDoesNotExist => "TaskDoesNotExist",
+            EngineError::TaskTimedOut => "TaskTimedOut",
+            EngineError::MapRunDoesNotExist(_) | EngineError::FunctionDoesNotExist(_) => "ResourceNotFound",
+            EngineError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
+            EngineError::InvalidArn(_) => "InvalidArn",
+            EngineError::InvalidName(_) => "InvalidName",
+            EngineError::InvalidDefinition(_) => "InvalidDefinition",
+            EngineError::InvalidExecutionInput(_) => "InvalidExecutionInput",
+            EngineError::InvalidOutput(_) => "InvalidOutput",
+            EngineError::StateMachineTypeNotSupported(_) => "StateMachineTypeNotSupported",
+            EngineError::InvalidFunction(_) | EngineError::InvalidRequest(_) => "ValidationException",
+            EngineError::Store(_) => "InternalServerError",
+            EngineError::Unavailable(_) => "ServiceUnavailable",
+        }
+    }
+}
+
 fn format_diagnostics(d: &[Diagnostic]) -> String {
     d.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ")
 }

@@ -21,6 +21,7 @@ mod functions;
 mod journal;
 mod machines;
 mod map_runs;
+mod nested;
 mod observe;
 mod pool;
 mod recovery;
@@ -98,6 +99,9 @@ pub(crate) struct Inner {
     /// (the number of CPUs; see `start::run_express`).
     pub(crate) inline_runs: AtomicUsize,
     pub(crate) inline_limit: usize,
+    /// Who waits for a Standard execution's actor to end (a `.sync` task on its child),
+    /// by execution ARN.
+    end_watchers: Mutex<HashMap<String, Vec<tokio::sync::oneshot::Sender<()>>>>,
 }
 
 impl Engine {
@@ -140,6 +144,7 @@ impl Engine {
             calling: AtomicUsize::new(0),
             inline_runs: AtomicUsize::new(0),
             inline_limit: std::thread::available_parallelism().map_or(1, |n| n.get()),
+            end_watchers: Mutex::new(HashMap::new()),
         });
         let engine = Engine { inner };
         engine.load_functions().await?;
@@ -214,6 +219,27 @@ impl Inner {
     /// Whether `token` belonged to a task that has ended (as far as this process remembers).
     pub(crate) fn token_closed(&self, token: &str) -> bool {
         lock(&self.closed_tokens).set.contains(token)
+    }
+
+    /// A receiver that is told when the actor of execution `arn` ends (or is dropped); read
+    /// the execution's record after registering, as it may have ended already.
+    pub(crate) fn watch_end(&self, arn: &str) -> tokio::sync::oneshot::Receiver<()> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let mut watchers = lock(&self.end_watchers);
+        let list = watchers.entry(arn.to_string()).or_default();
+        // Receivers that gave up waiting (their execution ended before they registered).
+        list.retain(|w| !w.is_closed());
+        list.push(tx);
+        rx
+    }
+
+    /// Tells those waiting for execution `arn` that its actor has ended.
+    pub(crate) fn ended(&self, arn: &str) {
+        if let Some(list) = lock(&self.end_watchers).remove(arn) {
+            for w in list {
+                let _ = w.send(());
+            }
+        }
     }
 
     pub(crate) fn warn(&self, text: String) {

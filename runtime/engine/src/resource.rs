@@ -8,6 +8,9 @@
 //! - `.waitForTaskToken` on either calls the function and ignores its result: the task ends
 //!   when SendTaskSuccess/SendTaskFailure arrives with `$$.Task.Token`.
 //! - `arn:aws:states:REGION:ACCOUNT:activity:NAME` queues the task for GetActivityTask.
+//! - `arn:aws:states:::states:startExecution` starts an execution of another state machine
+//!   (`StateMachineArn`, `Input`, `Name`, `TraceHeader`): `.sync` and `.sync:2` wait for its
+//!   end, `.waitForTaskToken` for the token it is handed (see [`crate::nested`]).
 
 use serde_json::{json, Map, Value};
 
@@ -26,6 +29,33 @@ pub enum Target {
     },
     /// Queue the task for activity workers, who receive `input`.
     Activity { arn: String, input: String },
+    /// Start an execution of another state machine.
+    Execution { start: NestedStart, pattern: Pattern },
+}
+
+/// What `states:startExecution` starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NestedStart {
+    /// A state machine, version or alias ARN.
+    pub state_machine_arn: String,
+    /// The execution's name; one derived from the task when absent.
+    pub name: Option<String>,
+    /// The execution's input as JSON text (`Input` given as a string is taken as the text).
+    pub input: String,
+    pub trace_header: Option<String>,
+}
+
+/// How a `states:startExecution` task ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// When the execution has started: the result is StartExecution's answer.
+    RequestResponse,
+    /// `.sync`: when the execution ends; its input and output are quoted as text.
+    Sync,
+    /// `.sync:2`: when the execution ends; its input and output are JSON.
+    SyncJson,
+    /// `.waitForTaskToken`: when a SendTaskSuccess or SendTaskFailure brings the token.
+    Callback,
 }
 
 /// How a Task names the function it calls.
@@ -52,6 +82,7 @@ impl Via {
 pub struct Unresolved(pub String);
 
 const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
+const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
 const WAIT_FOR_TOKEN: &str = ".waitForTaskToken";
 
 /// Resolves a Task's `resource` given its effective input and that input's compact text,
@@ -61,6 +92,9 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
         Some(b) => (b, true),
         None => (resource, false),
     };
+    if let Some(pattern) = start_execution_pattern(resource) {
+        return Ok(Target::Execution { start: nested_start(input)?, pattern });
+    }
     if let Some(name) = base.strip_prefix("wasm:") {
         return function(name, input_text, Via::Native, callback);
     }
@@ -86,8 +120,43 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
         return Ok(Target::Activity { arn: base.to_string(), input: input_text });
     }
     Err(Unresolved(format!(
-        "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, or {LAMBDA_INVOKE}{WAIT_FOR_TOKEN}"
+        "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, {LAMBDA_INVOKE}{WAIT_FOR_TOKEN} or {START_EXECUTION}"
     )))
+}
+
+/// The pattern of a `states:startExecution` resource (in any partition), if it is one.
+fn start_execution_pattern(resource: &str) -> Option<Pattern> {
+    let rest = resource.strip_prefix("arn:")?;
+    let (_partition, rest) = rest.split_once(':')?;
+    let suffix = rest.strip_prefix(&START_EXECUTION["arn:aws:".len()..])?;
+    match suffix {
+        "" => Some(Pattern::RequestResponse),
+        ".sync" => Some(Pattern::Sync),
+        ".sync:2" => Some(Pattern::SyncJson),
+        WAIT_FOR_TOKEN => Some(Pattern::Callback),
+        _ => None,
+    }
+}
+
+/// StartExecution's parameters from a task's effective input.
+fn nested_start(input: &Value) -> Result<NestedStart, Unresolved> {
+    let field = |name: &str| input.as_object().and_then(|o| o.get(name));
+    let text = |name: &str| -> Result<Option<String>, Unresolved> {
+        match field(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(Unresolved(format!("states:startExecution: {name} must be a string"))),
+        }
+    };
+    let state_machine_arn = text("StateMachineArn")?
+        .ok_or_else(|| Unresolved("states:startExecution: the Parameters have no StateMachineArn".into()))?;
+    // No Input is an empty object, as StartExecution takes it; a string is the input's text.
+    let input = match field("Input") {
+        None | Some(Value::Null) => "{}".to_string(),
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => asl::error::compact(v),
+    };
+    Ok(NestedStart { state_machine_arn, name: text("Name")?, input, trace_header: text("TraceHeader")? })
 }
 
 fn function(name: &str, payload: String, via: Via, callback: bool) -> Result<Target, Unresolved> {
@@ -217,6 +286,32 @@ mod tests {
         assert_eq!(resolve(arn, &json!({})).unwrap(), Target::Activity { arn: arn.into(), input: "{}".into() });
         let err = resolve("arn:aws:states:::sqs:sendMessage", &json!({})).unwrap_err();
         assert!(err.0.contains("sqs:sendMessage"), "{}", err.0);
+    }
+
+    #[test]
+    fn start_execution_takes_its_parameters_in_each_pattern() {
+        let sm = "arn:aws:states:us-east-1:123456789012:stateMachine:child";
+        let input = json!({"StateMachineArn": sm, "Input": {"a": [1, 2]}, "Name": "n1", "TraceHeader": "t"});
+        let start = NestedStart { state_machine_arn: sm.into(), name: Some("n1".into()), input: r#"{"a":[1,2]}"#.into(), trace_header: Some("t".into()) };
+        for (resource, pattern) in [
+            (START_EXECUTION, Pattern::RequestResponse),
+            ("arn:aws:states:::states:startExecution.sync", Pattern::Sync),
+            ("arn:aws:states:::states:startExecution.sync:2", Pattern::SyncJson),
+            ("arn:aws:states:::states:startExecution.waitForTaskToken", Pattern::Callback),
+            ("arn:aws-cn:states:::states:startExecution.sync", Pattern::Sync),
+        ] {
+            assert_eq!(resolve(resource, &input).unwrap(), Target::Execution { start: start.clone(), pattern }, "{resource}");
+        }
+        // Input: absent is `{}`, a string is the input's text as it stands.
+        let t = resolve(START_EXECUTION, &json!({"StateMachineArn": sm})).unwrap();
+        assert!(matches!(t, Target::Execution { start, .. } if start.input == "{}" && start.name.is_none()));
+        let t = resolve(START_EXECUTION, &json!({"StateMachineArn": sm, "Input": "{\"x\": 1}"})).unwrap();
+        assert!(matches!(t, Target::Execution { start, .. } if start.input == "{\"x\": 1}"));
+        let err = resolve(START_EXECUTION, &json!({"Input": {}})).unwrap_err();
+        assert!(err.0.contains("StateMachineArn"), "{}", err.0);
+        let err = resolve(START_EXECUTION, &json!({"StateMachineArn": sm, "Name": 3})).unwrap_err();
+        assert!(err.0.contains("Name must be a string"), "{}", err.0);
+        assert!(resolve("arn:aws:states:::states:startExecution.sync:3", &input).is_err());
     }
 
     #[test]

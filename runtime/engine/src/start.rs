@@ -336,6 +336,7 @@ pub(crate) fn finish(inner: &Inner, arn: &str, actor: &mut Actor) {
     for token in actor.take_tokens() {
         inner.drop_token(&token);
     }
+    inner.ended(arn);
 }
 
 fn execution_name(inner: &Inner, name: Option<&str>) -> Result<String, EngineError> {

@@ -414,6 +414,12 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
                 cause: format!("TestState cannot wait for a callback or an activity worker (resource '{}'): give a mock", t.resource),
             }
         }
+        Ok(Target::Execution { .. }) => {
+            return TaskAnswer::Failure {
+                error: "States.Runtime".into(),
+                cause: format!("TestState does not start executions (resource '{}'): give a mock", t.resource),
+            }
+        }
         Ok(Target::Function { name, payload, via, .. }) => (name, payload, via),
         Err(e) => return fail(e.0),
     };

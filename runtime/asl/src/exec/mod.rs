@@ -243,6 +243,9 @@ struct TaskPhase {
     timeout_timer: Option<WorkId>,
     heartbeat_timer: Option<WorkId>,
     heartbeat_seconds: Option<u64>,
+    /// A TaskSubmitted event was written: the integration's answer is recorded once, even
+    /// when the task is issued again after a restart.
+    submitted: bool,
 }
 
 /// The history events of a task, by what its `Resource` names (as AWS writes them): a Lambda

@@ -373,7 +373,7 @@ impl<'m> Stepper<'m> {
         let timeout_timer = timeout_seconds.map(|s| self.timer(Waiter::TaskTimeout(run), self.now.saturating_add(s as i64 * 1000)));
         let heartbeat_timer = heartbeat_seconds.map(|s| self.timer(Waiter::Heartbeat(run), self.now.saturating_add(s as i64 * 1000)));
         self.run_mut(run).phase =
-            Phase::Task(TaskPhase { work, family, resource_type, resource, timeout_timer, heartbeat_timer, heartbeat_seconds });
+            Phase::Task(TaskPhase { work, family, resource_type, resource, timeout_timer, heartbeat_timer, heartbeat_seconds, submitted: false });
         Ok(Outcome::Blocked)
     }
 
@@ -676,14 +676,15 @@ impl<'m> Stepper<'m> {
         }
     }
 
-    /// The integration of a `.waitForTaskToken` Task answered: AWS records its response in a
-    /// TaskSubmitted event; the task keeps waiting for its token.
+    /// The integration of a `.waitForTaskToken` or `.sync` Task answered: AWS records its
+    /// response in a TaskSubmitted event; the task keeps waiting for its token or its job.
     pub(super) fn task_submitted(&mut self, id: WorkId, output: Value) {
         let Some(run) = self.task_phase(id) else { return };
-        if let Phase::Task(t) = &self.run(run).phase {
-            if t.family != Family::Task {
+        if let Phase::Task(t) = &mut self.run_mut(run).phase {
+            if t.family != Family::Task || t.submitted {
                 return;
             }
+            t.submitted = true;
             let d = Details::TaskSubmitted { resource_type: t.resource_type.clone(), resource: t.resource.clone(), output: compact(&output) };
             self.emit(Some(run), "TaskSubmitted", d);
         }

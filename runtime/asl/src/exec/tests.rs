@@ -202,6 +202,22 @@ fn heartbeats_keep_a_task_alive_and_silence_times_it_out() {
 }
 
 #[test]
+fn an_integration_answer_is_recorded_once_when_the_task_is_issued_again() {
+    let m = crate::parse(&json!({"StartAt": "T", "States": {"T": task(json!({}))}}), &ValidateOptions::default()).expect("valid");
+    let mut ex = Execution::new(simulate::local_info("m", "e", json!({}), T0));
+    let step = ex.step(&m, Input::Start, T0, 1);
+    let id = step.work.iter().find_map(|w| if let Work::RunTask(t) = w { Some(t.id) } else { None }).expect("a task");
+    ex.step(&m, Input::TaskStarted { id, worker: None }, T0, 2);
+    let first = ex.step(&m, Input::TaskSubmitted { id, output: json!({"ExecutionArn": "a"}) }, T0 + 1, 3);
+    assert_eq!(first.events.iter().map(|e| e.event_type).collect::<Vec<_>>(), ["TaskSubmitted"]);
+    // After a restart the integration answers again (it finds the job it started): no second event.
+    let again = ex.step(&m, Input::TaskSubmitted { id, output: json!({"ExecutionArn": "a"}) }, T0 + 2, 4);
+    assert!(again.events.is_empty(), "{:?}", again.events);
+    ex.step(&m, Input::TaskSucceeded { id, output: json!(1), logs: None }, T0 + 3, 5);
+    assert_eq!(*ex.status(), Status::Succeeded(json!(1)));
+}
+
+#[test]
 fn wait_for_task_token_exposes_the_token_to_parameters() {
     let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "wasm:f.waitForTaskToken",
         "Parameters": {"token.$": "$$.Task.Token"}, "End": true}}});

@@ -6,6 +6,7 @@ mod crash;
 mod express;
 mod flows;
 mod map_runs;
+mod nested;
 mod recovery;
 mod support;
 mod test_state;

@@ -10,26 +10,11 @@ impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> ApiError {
         let message = e.to_string();
         match e {
-            EngineError::ExecutionDoesNotExist(_) => ApiError::new("ExecutionDoesNotExist", message),
-            EngineError::StateMachineDoesNotExist(_) => ApiError::new("StateMachineDoesNotExist", message),
-            EngineError::ExecutionAlreadyExists(_) => ApiError::new("ExecutionAlreadyExists", message),
-            EngineError::ExecutionNotRedrivable(_) => ApiError::new("ExecutionNotRedrivable", message),
-            EngineError::InvalidToken(_) => ApiError::new("InvalidToken", message),
-            EngineError::TaskDoesNotExist => ApiError::new("TaskDoesNotExist", message),
-            EngineError::TaskTimedOut => ApiError::new("TaskTimedOut", message),
-            EngineError::ActivityDoesNotExist(_) => ApiError::new("ActivityDoesNotExist", message),
             EngineError::MapRunDoesNotExist(arn) => ApiError::new("ResourceNotFound", message).with("resourceName", arn),
-            EngineError::InvalidArn(_) => ApiError::new("InvalidArn", message),
-            EngineError::InvalidName(_) => ApiError::new("InvalidName", message),
             EngineError::InvalidDefinition(d) => invalid_definition(&d),
-            EngineError::InvalidExecutionInput(_) => ApiError::new("InvalidExecutionInput", message),
-            EngineError::InvalidOutput(_) => ApiError::new("InvalidOutput", message),
-            EngineError::StateMachineTypeNotSupported(_) => ApiError::new("StateMachineTypeNotSupported", message),
-            EngineError::InvalidFunction(_) => ApiError::validation(message),
-            EngineError::FunctionDoesNotExist(_) => ApiError::new("ResourceNotFound", message),
-            EngineError::InvalidRequest(_) => ApiError::validation(message),
             EngineError::Store(s) => s.into(),
             EngineError::Unavailable(_) => ApiError { status: 503, code: "ServiceUnavailable", message, extra: Vec::new() },
+            other => ApiError::new(other.code(), message),
         }
     }
 }
