@@ -17,8 +17,11 @@
 //! - `distributed`: a Standard execution whose Distributed Map runs 10,000 items (each a child
 //!   execution of a Pass state, its row and history persisted), with no MaxConcurrency and with
 //!   100: items/s from StartExecution to the durable end.
+//! - `nested`: a Standard parent whose Task starts a child (a Pass state) with
+//!   `states:startExecution.sync:2` and waits for it, with a Standard child and with an Express
+//!   one, beside the Standard child started alone; one at a time, latency to the durable end.
 //!
-//! Run: `cargo bench -p engine --bench engine [-- standard|express|orders|waiting|distributed] [--quick]`
+//! Run: `cargo bench -p engine --bench engine [-- standard|express|orders|waiting|distributed|nested] [--quick]`
 //! (`STANDARD_IN_FLIGHT=N` for another number of Standard executions in flight).
 
 use std::collections::HashMap;
@@ -409,10 +412,57 @@ async fn distributed(quick: bool) {
     }
 }
 
+/// A Standard parent whose one Task starts a child (a Pass state) with `.sync:2` and waits for
+/// it, one at a time, beside the child started alone: what nesting costs.
+async fn nested(quick: bool) {
+    let dir = tempfile::tempdir().unwrap();
+    let ends = Arc::new(Ends::default());
+    let (engine, _) = open(dir.path(), Some(ends.clone())).await;
+    let runs: usize = if quick { 100 } else { 1_000 };
+    let child = r#"{"StartAt":"P","States":{"P":{"Type":"Pass","Parameters":{"n.$":"$.n"},"End":true}}}"#;
+    let standard_child = create(&engine, "child", child, MachineKind::Standard);
+    let express_child = create(&engine, "quick-child", child, MachineKind::Express);
+    let parent = |child: &str| {
+        format!(
+            r#"{{"StartAt":"T","States":{{"T":{{"Type":"Task","Resource":"arn:aws:states:::states:startExecution.sync:2",
+                "Parameters":{{"StateMachineArn":"{child}","Input":{{"n.$":"$.n"}}}},"End":true}}}}}}"#
+        )
+    };
+    let cases = [
+        ("a Standard child alone", standard_child.clone()),
+        ("a parent waiting for a Standard child", create(&engine, "parent", &parent(&standard_child), MachineKind::Standard)),
+        ("a parent waiting for an Express child", create(&engine, "parent-x", &parent(&express_child), MachineKind::Standard)),
+    ];
+    for (what, sm) in cases {
+        let name_of = |i: usize| format!("r{i}");
+        let machine = sm.rsplit(':').next().unwrap_or_default().to_string();
+        let mut latencies = Vec::with_capacity(runs);
+        for i in 0..runs + 20 {
+            let arn = engine.arns().execution(&machine, &name_of(i));
+            let (tx, rx) = oneshot::channel();
+            ends.waiting.lock().unwrap().insert(arn, tx);
+            let t0 = Instant::now();
+            let req = StartRequest { state_machine_arn: sm.clone(), name: Some(name_of(i)), input: Some(format!(r#"{{"n":{i}}}"#)), trace_header: None };
+            engine.start_execution(req).await.expect("started");
+            assert_eq!(rx.await.expect("the end is reported"), "SUCCEEDED");
+            // The first runs warm up.
+            if i >= 20 {
+                latencies.push(t0.elapsed());
+            }
+        }
+        latencies.sort();
+        println!(
+            "nested: {what}, one at a time: p50 {:.2} ms, p99 {:.2} ms ({runs} runs)",
+            percentile(&latencies, 0.5).as_secs_f64() * 1e3,
+            percentile(&latencies, 0.99).as_secs_f64() * 1e3
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
-    let names = ["standard", "express", "orders", "waiting", "distributed"];
+    let names = ["standard", "express", "orders", "waiting", "distributed", "nested"];
     let chosen: Vec<&str> = args.iter().map(String::as_str).filter(|a| names.contains(a)).collect();
     let all = chosen.is_empty();
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
@@ -431,6 +481,9 @@ fn main() {
         }
         if all || chosen.contains(&"distributed") {
             distributed(quick).await;
+        }
+        if all || chosen.contains(&"nested") {
+            nested(quick).await;
         }
     });
 }
