@@ -59,6 +59,8 @@ enum Act {
     Task { id: WorkId, call: Call },
     /// A `states:startExecution` task.
     Nested { id: WorkId, task: Nested },
+    /// An HTTP Task.
+    Http { id: WorkId, call: crate::http_task::HttpCall },
     Activity { id: WorkId, arn: String, token: String, input: String },
     Callback { id: WorkId, token: String },
     Timer { id: WorkId, at: i64 },
@@ -145,8 +147,9 @@ pub(crate) struct Actor {
     queued: HashSet<WorkId>,
     /// Function calls running whose result has not been stepped yet, with what stops each.
     calls: HashMap<WorkId, Arc<CallStop>>,
-    /// `states:startExecution` tasks under way, with what tells each it is no longer wanted.
-    nested: HashMap<WorkId, Arc<crate::nested::Cancel>>,
+    /// Service tasks under way (`states:startExecution`, `http:invoke`), with what tells each
+    /// it is no longer wanted.
+    services: HashMap<WorkId, Arc<crate::nested::Cancel>>,
     /// Counts this execution in `Inner::calling` while `calls` is not empty.
     calling: CallingMark,
     /// Set by StopExecution, and when the actor is dropped (the execution has ended or
@@ -243,7 +246,7 @@ impl Actor {
             tokens: HashMap::new(),
             queued: HashSet::new(),
             calls: HashMap::new(),
-            nested: HashMap::new(),
+            services: HashMap::new(),
             interrupt: StopOnDrop(Arc::new(AtomicBool::new(false))),
         }
     }
@@ -321,7 +324,7 @@ impl Actor {
         self.absorb(step, now, batch, queue);
         if let Some(id) = ended {
             self.calls.remove(&id);
-            self.nested.remove(&id);
+            self.services.remove(&id);
             // The task's token (a callback or an activity task) is spent.
             if let Some(token) = self.tokens.get(&id) {
                 if self.durable && !batch.commit.tokens_removed.contains(token) {
@@ -366,7 +369,7 @@ impl Actor {
                     if let Some(call) = self.calls.remove(&id) {
                         call.cancel();
                     }
-                    if let Some(task) = self.nested.remove(&id) {
+                    if let Some(task) = self.services.remove(&id) {
                         task.cancel();
                     }
                     // An armed timer was stored by the batch that set it.
@@ -457,6 +460,10 @@ impl Actor {
                 }
                 let task = Nested { start, pattern, context: t.context };
                 batch.acts.push(Act::Nested { id, task });
+            }
+            Target::Http { call } => {
+                queue.push_back(Input::TaskStarted { id, worker: None });
+                batch.acts.push(Act::Http { id, call });
             }
         }
     }
@@ -558,6 +565,17 @@ impl Actor {
         tasks::spawn(id, call, self.tx.clone(), stop, &self.inner);
     }
 
+    /// Registers service task `id` as under way, unless it was cancelled in the step that
+    /// asked for it; answers what tells it it is no longer wanted.
+    fn service(&mut self, id: WorkId) -> Option<Arc<crate::nested::Cancel>> {
+        if !self.exec.is_pending(id) {
+            return None;
+        }
+        let cancel = Arc::new(crate::nested::Cancel::default());
+        self.services.insert(id, cancel.clone());
+        Some(cancel)
+    }
+
     /// What stops the call of task `id`, kept with the calls whose result is awaited (a
     /// callback task's call answers nothing when it succeeds: the token does).
     fn call_stop(&mut self, id: WorkId, call: &Call) -> Arc<CallStop> {
@@ -619,10 +637,13 @@ impl Actor {
                 }
                 Act::Task { id, call } => self.spawn(id, call),
                 Act::Nested { id, task } => {
-                    if self.exec.is_pending(id) {
-                        let cancel = Arc::new(crate::nested::Cancel::default());
-                        self.nested.insert(id, cancel.clone());
+                    if let Some(cancel) = self.service(id) {
                         crate::nested::spawn(id, task, self.tx.clone(), cancel, &self.inner);
+                    }
+                }
+                Act::Http { id, call } => {
+                    if let Some(cancel) = self.service(id) {
+                        crate::http_task::spawn(id, call, self.tx.clone(), cancel, &self.inner);
                     }
                 }
                 Act::Callback { id, token } => {
@@ -676,7 +697,7 @@ impl Actor {
         if self.durable
             || *self.exec.status() != Status::Running
             || !self.calls.is_empty()
-            || !self.nested.is_empty()
+            || !self.services.is_empty()
             || !self.tokens.is_empty()
         {
             return None;

@@ -18,6 +18,7 @@ mod control;
 mod error;
 mod express;
 mod functions;
+mod http_task;
 mod journal;
 mod machines;
 mod map_runs;
@@ -38,7 +39,7 @@ pub use error::EngineError;
 pub use machines::refuse_qualified;
 pub use observe::{CallResult, Observer};
 pub use test_state::{Mock, TestStateOutcome, TestStateRequest};
-pub use types::{EngineConfig, FunctionInfo, StartRequest, Started, SyncOutcome};
+pub use types::{Connection, ConnectionAuth, EngineConfig, FunctionInfo, StartRequest, Started, SyncOutcome};
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
@@ -102,6 +103,8 @@ pub(crate) struct Inner {
     /// Who waits for a Standard execution's actor to end (a `.sync` task on its child),
     /// by execution ARN.
     end_watchers: Mutex<HashMap<String, Vec<tokio::sync::oneshot::Sender<()>>>>,
+    /// The connections HTTP Tasks use, by name.
+    pub(crate) connections: HashMap<String, Connection>,
 }
 
 impl Engine {
@@ -145,6 +148,7 @@ impl Engine {
             inline_runs: AtomicUsize::new(0),
             inline_limit: std::thread::available_parallelism().map_or(1, |n| n.get()),
             end_watchers: Mutex::new(HashMap::new()),
+            connections: config.connections.iter().map(|c| (c.name.clone(), c.clone())).collect(),
         });
         let engine = Engine { inner };
         engine.load_functions().await?;

@@ -46,8 +46,8 @@ pub(crate) struct Nested {
     pub(crate) context: String,
 }
 
-/// Set when the task is cancelled (its timeout, a failed Parallel branch, its execution
-/// stopped or ended): a child it waits for is stopped.
+/// Set when a service task is cancelled (its timeout, a failed Parallel branch, its execution
+/// stopped or ended): a child it waits for is stopped, an HTTP request it makes is dropped.
 #[derive(Default)]
 pub(crate) struct Cancel {
     set: AtomicBool,
@@ -62,6 +62,13 @@ impl Cancel {
 
     fn is_set(&self) -> bool {
         self.set.load(Ordering::Acquire)
+    }
+
+    /// Completes once the task is cancelled.
+    pub(crate) async fn cancelled(&self) {
+        while !self.is_set() {
+            self.wake.notified().await;
+        }
     }
 }
 
@@ -170,7 +177,7 @@ async fn wait_for_end(engine: &Engine, arn: &str, cancel: &Cancel) -> Result<Opt
         }
         tokio::select! {
             _ = ended => {}
-            _ = cancel.wake.notified() => {}
+            _ = cancel.cancelled() => {}
             _ = tokio::time::sleep(RECHECK) => {}
         }
     }

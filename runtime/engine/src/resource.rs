@@ -11,6 +11,8 @@
 //! - `arn:aws:states:::states:startExecution` starts an execution of another state machine
 //!   (`StateMachineArn`, `Input`, `Name`, `TraceHeader`): `.sync` and `.sync:2` wait for its
 //!   end, `.waitForTaskToken` for the token it is handed (see [`crate::nested`]).
+//! - `arn:aws:states:::http:invoke` calls an HTTP API through a connection (see
+//!   [`crate::http_task`]).
 
 use serde_json::{json, Map, Value};
 
@@ -31,6 +33,8 @@ pub enum Target {
     Activity { arn: String, input: String },
     /// Start an execution of another state machine.
     Execution { start: NestedStart, pattern: Pattern },
+    /// Call an HTTP API.
+    Http { call: crate::http_task::HttpCall },
 }
 
 /// What `states:startExecution` starts.
@@ -83,6 +87,7 @@ pub struct Unresolved(pub String);
 
 const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
 const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
+const HTTP_INVOKE: &str = "arn:aws:states:::http:invoke";
 const WAIT_FOR_TOKEN: &str = ".waitForTaskToken";
 
 /// Resolves a Task's `resource` given its effective input and that input's compact text,
@@ -94,6 +99,9 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
     };
     if let Some(pattern) = start_execution_pattern(resource) {
         return Ok(Target::Execution { start: nested_start(input)?, pattern });
+    }
+    if service_suffix(resource, HTTP_INVOKE) == Some("") {
+        return Ok(Target::Http { call: crate::http_task::HttpCall::from_input(input)? });
     }
     if let Some(name) = base.strip_prefix("wasm:") {
         return function(name, input_text, Via::Native, callback);
@@ -120,16 +128,20 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
         return Ok(Target::Activity { arn: base.to_string(), input: input_text });
     }
     Err(Unresolved(format!(
-        "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, {LAMBDA_INVOKE}{WAIT_FOR_TOKEN} or {START_EXECUTION}"
+        "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, {LAMBDA_INVOKE}{WAIT_FOR_TOKEN}, {START_EXECUTION} or {HTTP_INVOKE}"
     )))
+}
+
+/// What follows `base` (an `arn:aws:states:::…` resource) in `resource`, in any partition.
+fn service_suffix<'a>(resource: &'a str, base: &str) -> Option<&'a str> {
+    let rest = resource.strip_prefix("arn:")?;
+    let (_partition, rest) = rest.split_once(':')?;
+    rest.strip_prefix(&base["arn:aws:".len()..])
 }
 
 /// The pattern of a `states:startExecution` resource (in any partition), if it is one.
 fn start_execution_pattern(resource: &str) -> Option<Pattern> {
-    let rest = resource.strip_prefix("arn:")?;
-    let (_partition, rest) = rest.split_once(':')?;
-    let suffix = rest.strip_prefix(&START_EXECUTION["arn:aws:".len()..])?;
-    match suffix {
+    match service_suffix(resource, START_EXECUTION)? {
         "" => Some(Pattern::RequestResponse),
         ".sync" => Some(Pattern::Sync),
         ".sync:2" => Some(Pattern::SyncJson),

@@ -414,10 +414,10 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
                 cause: format!("TestState cannot wait for a callback or an activity worker (resource '{}'): give a mock", t.resource),
             }
         }
-        Ok(Target::Execution { .. }) => {
+        Ok(Target::Execution { .. } | Target::Http { .. }) => {
             return TaskAnswer::Failure {
                 error: "States.Runtime".into(),
-                cause: format!("TestState does not start executions (resource '{}'): give a mock", t.resource),
+                cause: format!("TestState does not start executions or call HTTP APIs (resource '{}'): give a mock", t.resource),
             }
         }
         Ok(Target::Function { name, payload, via, .. }) => (name, payload, via),

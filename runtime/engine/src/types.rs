@@ -24,6 +24,59 @@ pub struct EngineConfig {
     /// The most resident threads Wasm calls run on (started as calls overlap; more calls at
     /// once go to tokio's blocking pool).
     pub call_threads: usize,
+    /// The connections HTTP Tasks may use (`arn:aws:states:::http:invoke`), by name.
+    pub connections: Vec<Connection>,
+}
+
+/// What an HTTP Task's `ConnectionArn` (`…:connection/NAME/…`) stands for: credentials and
+/// parameters added to each request, and the URLs the connection may call. Its `Debug` shows
+/// no value of a header, query parameter, body field or credential.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Connection {
+    pub name: String,
+    /// URL prefixes (`https://api.example.com/v1/`) a request may go to; none allows nothing.
+    pub endpoints: Vec<String>,
+    pub auth: ConnectionAuth,
+    /// Added to every request (after the Task's own).
+    pub headers: Vec<(String, String)>,
+    pub query: Vec<(String, String)>,
+    /// Fields added to an object body (or making one).
+    pub body: Vec<(String, String)>,
+}
+
+/// How a connection authenticates its requests.
+#[derive(Clone, PartialEq, Eq)]
+pub enum ConnectionAuth {
+    None,
+    /// HTTP basic authentication.
+    Basic { username: String, password: String },
+    /// A header carrying a key.
+    ApiKey { name: String, value: String },
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names = |p: &[(String, String)]| p.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+        f.debug_struct("Connection")
+            .field("name", &self.name)
+            .field("endpoints", &self.endpoints)
+            .field("auth", &self.auth)
+            .field("headers", &names(&self.headers))
+            .field("query", &names(&self.query))
+            .field("body", &names(&self.body))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for ConnectionAuth {
+    /// The kind and the names, never the secrets (configurations get logged).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectionAuth::None => f.write_str("NONE"),
+            ConnectionAuth::Basic { username, .. } => write!(f, "BASIC({username})"),
+            ConnectionAuth::ApiKey { name, .. } => write!(f, "API_KEY({name})"),
+        }
+    }
 }
 
 impl std::fmt::Debug for EngineConfig {
@@ -36,6 +89,7 @@ impl std::fmt::Debug for EngineConfig {
             .field("express_history", &self.express_history)
             .field("observer", &self.observer.as_ref().map(|_| "…"))
             .field("call_threads", &self.call_threads)
+            .field("connections", &self.connections)
             .finish()
     }
 }
@@ -43,7 +97,7 @@ impl std::fmt::Debug for EngineConfig {
 impl EngineConfig {
     /// The defaults for `data_dir`: region `us-east-1`, account `123456789012`, the sandbox's
     /// defaults with its cache in `data_dir/cache`, the last 1,000 Express runs kept, up to 128
-    /// resident call threads.
+    /// resident call threads, no connection.
     pub fn new(data_dir: impl Into<PathBuf>) -> EngineConfig {
         let data_dir = data_dir.into();
         EngineConfig {
@@ -54,6 +108,7 @@ impl EngineConfig {
             express_history: 1000,
             observer: None,
             call_threads: 128,
+            connections: Vec::new(),
         }
     }
 }

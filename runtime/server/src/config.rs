@@ -39,6 +39,8 @@ pub struct Config {
     pub express_history: usize,
     /// How many Wasm calls may run at the same time.
     pub max_instances: u32,
+    /// The connections HTTP Tasks may use (secrets resolved).
+    pub connections: Vec<engine::Connection>,
 }
 
 /// Size and time limits of the HTTP server.
@@ -99,6 +101,7 @@ pub struct FileConfig {
     pub express_history: Option<usize>,
     pub max_instances: Option<u32>,
     pub routes: Vec<RouteSpec>,
+    pub connections: Vec<crate::connections::ConnectionSpec>,
 }
 
 /// What the command line (and clap's environment fallbacks) gave.
@@ -167,6 +170,7 @@ impl Config {
             routes: file.routes,
             express_history: file.express_history.unwrap_or(1000),
             max_instances: file.max_instances.unwrap_or(1000),
+            connections: crate::connections::resolve_all(&file.connections, env)?,
         };
         config.check()?;
         Ok(config)
@@ -211,6 +215,7 @@ impl Config {
             routes: Vec::new(),
             express_history: 1000,
             max_instances: 64,
+            connections: Vec::new(),
         }
     }
 }

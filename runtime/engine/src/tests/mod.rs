@@ -5,6 +5,7 @@ mod callbacks;
 mod crash;
 mod express;
 mod flows;
+mod http_task;
 mod map_runs;
 mod nested;
 mod recovery;

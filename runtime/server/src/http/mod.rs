@@ -44,6 +44,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     ec.account = config.account.clone();
     ec.express_history = config.express_history;
     ec.sandbox.max_instances = config.max_instances;
+    ec.connections = config.connections.clone();
     ec.observer = Some(metrics.clone());
     let engine = engine::Engine::open(ec).await.with_context(|| format!("opening {}", config.data_dir.display()))?;
     metrics.attach(&engine);
