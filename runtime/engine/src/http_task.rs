@@ -266,8 +266,9 @@ fn fail(error: &str, cause: impl Into<String>) -> Failure {
     (error.to_string(), cause.into())
 }
 
-/// The request to send: the Task's call with its connection's credentials and parameters.
-fn build(call: &HttpCall, conn: &Connection, region: &str) -> Result<(Uri, Request<Full<Bytes>>), Failure> {
+/// The request to send: the Task's call with its connection's credentials and parameters
+/// (and its body's bytes, for TestState's trace).
+fn build(call: &HttpCall, conn: &Connection, region: &str) -> Result<(Uri, Request<Full<Bytes>>, Bytes), Failure> {
     let base: Uri = call.endpoint.parse().map_err(|e| fail("States.Runtime", format!("ApiEndpoint: {e}")))?;
     if !conn.endpoints.iter().any(|p| allowed(&base, p)) {
         return Err(fail(
@@ -335,8 +336,8 @@ fn build(call: &HttpCall, conn: &Connection, region: &str) -> Result<(Uri, Reque
             req = req.header(hyper::header::AUTHORIZATION, format!("Basic {token}"));
         }
     }
-    let req = req.body(Full::new(bytes)).map_err(|e| fail("States.Runtime", format!("the request cannot be made: {e}")))?;
-    Ok((uri, req))
+    let req = req.body(Full::new(bytes.clone())).map_err(|e| fail("States.Runtime", format!("the request cannot be made: {e}")))?;
+    Ok((uri, req, bytes))
 }
 
 /// Sends `req` to `uri`'s host over a connection of its own (TLS for https).
@@ -446,20 +447,75 @@ pub(crate) fn spawn(id: WorkId, call: HttpCall, tx: mpsc::UnboundedSender<Msg>, 
 }
 
 async fn run(call: &HttpCall, conn: Option<&Connection>, region: &str, limit: Duration) -> Result<Value, Failure> {
+    exchange_traced(call, conn, region, limit, None).await
+}
+
+/// TestState's TRACE: the request as sent (without what the connection adds, unless
+/// `reveal`) and the response as received, each in InspectionData's shape.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct Trace {
+    pub(crate) request: Option<Value>,
+    pub(crate) response: Option<Value>,
+}
+
+/// TestState's call: the answer, and what [`Trace`] shows of the exchange.
+pub(crate) async fn call_for_test(inner: &Inner, call: &HttpCall, reveal: bool) -> (Result<Value, Failure>, Trace) {
+    let mut trace = Trace::default();
+    let conn = inner.connections.get(&call.connection);
+    let shown = conn.map(|c| if reveal { c.clone() } else { Connection { auth: ConnectionAuth::None, headers: Vec::new(), query: Vec::new(), body: Vec::new(), ..c.clone() } });
+    if let Some(shown) = &shown {
+        if let Ok((uri, req, body)) = build(call, shown, &inner.arns.region) {
+            trace.request = Some(request_trace(&uri, &req, &body));
+        }
+    }
+    let result = exchange_traced(call, conn, &inner.arns.region, HTTP_TIMEOUT, Some(&mut trace)).await;
+    (result, trace)
+}
+
+async fn exchange_traced(call: &HttpCall, conn: Option<&Connection>, region: &str, limit: Duration, trace: Option<&mut Trace>) -> Result<Value, Failure> {
     let conn = conn.ok_or_else(|| {
         fail(
             "Events.ConnectionResource.ResourceNotFound",
             format!("no connection named '{}' ({}) is configured: add it to the server's [[connections]]", call.connection, call.connection_arn),
         )
     })?;
-    let (uri, req) = build(call, conn, region)?;
+    let (uri, req, _) = build(call, conn, region)?;
     match tokio::time::timeout(limit, send(&uri, req)).await {
         Ok(r) => {
             let (parts, body) = r?;
+            if let Some(t) = trace {
+                t.response = Some(response_trace(&uri, &parts, &body));
+            }
             answer(&parts, &body)
         }
         Err(_) => Err(fail("States.Http.Socket", format!("{} {} did not answer within {} s", call.method, call.endpoint, limit.as_secs_f64()))),
     }
+}
+
+/// Headers as InspectionData writes them: `[Name: value, ...]`.
+fn headers_text(headers: &hyper::HeaderMap) -> String {
+    let items: Vec<String> = headers.iter().map(|(k, v)| format!("{}: {}", k.as_str(), String::from_utf8_lossy(v.as_bytes()))).collect();
+    format!("[{}]", items.join(", "))
+}
+
+fn request_trace(uri: &Uri, req: &Request<Full<Bytes>>, body: &Bytes) -> Value {
+    json!({
+        "protocol": uri.scheme_str().unwrap_or("https"),
+        "method": req.method().as_str(),
+        "url": uri.to_string(),
+        "headers": headers_text(req.headers()),
+        "body": String::from_utf8_lossy(body),
+    })
+}
+
+fn response_trace(uri: &Uri, parts: &hyper::http::response::Parts, body: &Bytes) -> Value {
+    json!({
+        "protocol": uri.scheme_str().unwrap_or("https"),
+        "statusCode": parts.status.as_u16().to_string(),
+        "statusMessage": parts.status.canonical_reason().unwrap_or(""),
+        "headers": headers_text(&parts.headers),
+        "body": String::from_utf8_lossy(body),
+    })
 }
 
 #[cfg(test)]
@@ -545,7 +601,8 @@ mod tests {
         let c = call(json!({"RequestBody": {"a": 1}, "Headers": {"X-Call": "1"}}));
         let mut k = conn(&["https://api.example.com/v1/"], ConnectionAuth::ApiKey { name: "x-api-key".into(), value: "s3cret".into() });
         k.body = vec![("tenant".into(), "t1".into())];
-        let (uri, req) = build(&c, &k, "eu-west-1").unwrap();
+        let (uri, req, body) = build(&c, &k, "eu-west-1").unwrap();
+        assert_eq!(body, Bytes::from_static(br#"{"a":1,"tenant":"t1"}"#));
         assert_eq!(uri.to_string(), "https://api.example.com/v1/items?x=1&key=k+1");
         let h = req.headers();
         assert_eq!(h["host"], "api.example.com");
@@ -554,7 +611,7 @@ mod tests {
         assert_eq!(h["content-type"], "application/json; charset=UTF-8");
         assert_eq!(h["user-agent"], "Amazon|StepFunctions|HttpInvoke|eu-west-1");
         let basic = conn(&["https://api.example.com/"], ConnectionAuth::Basic { username: "u".into(), password: "p".into() });
-        let (_, req) = build(&call(json!({})), &basic, "r").unwrap();
+        let (_, req, _) = build(&call(json!({})), &basic, "r").unwrap();
         assert_eq!(req.headers()["authorization"], "Basic dTpw");
         assert!(req.headers().get("content-type").is_none(), "no body, no content type");
     }

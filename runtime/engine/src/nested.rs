@@ -143,6 +143,20 @@ async fn run(engine: &Engine, id: WorkId, task: &Nested, send: &(dyn Fn(Input) +
     }
 }
 
+/// TestState's request-response `startExecution`: starts the child and answers StartExecution's
+/// response, or the integration's failure (error, cause).
+pub(crate) async fn start_once(engine: &Engine, start: &NestedStart, context: &str, id: WorkId) -> Result<Value, (String, String)> {
+    let task = Nested { start: start.clone(), pattern: Pattern::RequestResponse, context: context.to_string() };
+    match run(engine, id, &task, &|_| {}, &Cancel::default()).await {
+        Ok(Some(Input::TaskSucceeded { output, .. })) => Ok(output),
+        Ok(_) => Err(("States.Runtime".into(), "the child execution's start gave no answer".into())),
+        Err(e) => match failure(id, &engine.inner.uuid(), &e) {
+            Input::TaskFailed { error, cause, .. } => Err((error.unwrap_or_default(), cause.unwrap_or_default())),
+            _ => Err(("States.Runtime".into(), e.to_string())),
+        },
+    }
+}
+
 /// StartExecution, or the execution this task started before (see the module's
 /// documentation): one of the same name and input, started since the state was entered.
 async fn start_or_find(engine: &Engine, request: StartRequest, entered_ms: Option<i64>) -> Result<Started, EngineError> {

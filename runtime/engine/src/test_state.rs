@@ -39,6 +39,11 @@ pub struct TestStateRequest {
     /// `inspectionLevel` DEBUG or TRACE: [`TestStateOutcome::inspection`] also shows the data
     /// processing, step by step. INFO (`false`) shows the outcome only.
     pub debug: bool,
+    /// `inspectionLevel` TRACE: an HTTP Task's request and response are shown too.
+    pub trace: bool,
+    /// `revealSecrets`: the trace shows what the HTTP Task's connection adds (credentials,
+    /// headers, parameters).
+    pub reveal_secrets: bool,
 }
 
 /// A mocked task answer.
@@ -115,9 +120,10 @@ fn run(inner: &Arc<Inner>, req: TestStateRequest) -> Result<TestStateOutcome, En
     let bare = build(&plan, false, top_jsonata)?;
     let mut answers: Vec<TaskAnswer> = Vec::new();
     let mut scheduled: Option<Value> = None;
+    let mut trace = crate::http_task::Trace::default();
     let first = simulate_run(inner, &plan, &bare, |t| {
         scheduled.get_or_insert_with(|| (*t.input).clone());
-        let a = answer(inner, &req.mock, t);
+        let a = answer(inner, &req, t, &mut trace);
         answers.push(clone_answer(&a));
         a
     });
@@ -128,6 +134,13 @@ fn run(inner: &Arc<Inner>, req: TestStateRequest) -> Result<TestStateOutcome, En
             _ => None,
         };
         data_processing(inner, &plan, top_jsonata, jsonata, scheduled.as_ref(), result, &mut inspection);
+    }
+    if req.trace {
+        for (key, value) in [("request", trace.request), ("response", trace.response)] {
+            if let Some(v) = value {
+                inspection.insert(key.into(), v);
+            }
+        }
     }
     let failure = match &first.status {
         Status::Failed(f) | Status::Aborted(f) => Some(f.clone()),
@@ -154,7 +167,8 @@ fn run(inner: &Arc<Inner>, req: TestStateRequest) -> Result<TestStateOutcome, En
     // Second run: the Catch put back, the tasks answered as they were the first time.
     let caught = build(&plan, true, top_jsonata)?;
     let mut replay: VecDeque<TaskAnswer> = answers.into_iter().collect();
-    let second = simulate_run(inner, &plan, &caught, |t| replay.pop_front().unwrap_or_else(|| answer(inner, &req.mock, t)));
+    let mut unused = crate::http_task::Trace::default();
+    let second = simulate_run(inner, &plan, &caught, |t| replay.pop_front().unwrap_or_else(|| answer(inner, &req, t, &mut unused)));
     let (output, next) = leave(&second.events, &plan.name, &second.status);
     add_variables(&mut inspection, &plan, &second.events);
     inspection.insert("errorDetails".into(), json!({"catchIndex": catch_index}));
@@ -395,8 +409,8 @@ fn clone_answer(a: &TaskAnswer) -> TaskAnswer {
 }
 
 /// Answers one task: the mock, or a call of the uploaded function.
-fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswer {
-    match mock {
+fn answer(inner: &Arc<Inner>, req: &TestStateRequest, t: &TaskRequest, trace: &mut crate::http_task::Trace) -> TaskAnswer {
+    match &req.mock {
         Some(Mock::Result(text)) => {
             return match serde_json::from_str(text) {
                 Ok(v) => TaskAnswer::Success(v),
@@ -414,10 +428,26 @@ fn answer(inner: &Arc<Inner>, mock: &Option<Mock>, t: &TaskRequest) -> TaskAnswe
                 cause: format!("TestState cannot wait for a callback or an activity worker (resource '{}'): give a mock", t.resource),
             }
         }
-        Ok(Target::Execution { .. } | Target::Http { .. }) => {
+        // On the blocking pool (see `Engine::test_state`): the integration's future is run here.
+        Ok(Target::Http { call }) => {
+            let (result, t) = inner.runtime.block_on(crate::http_task::call_for_test(inner, &call, req.reveal_secrets));
+            *trace = t;
+            return match result {
+                Ok(v) => TaskAnswer::Success(v),
+                Err((error, cause)) => TaskAnswer::Failure { error, cause },
+            };
+        }
+        Ok(Target::Execution { start, pattern: resource::Pattern::RequestResponse }) => {
+            let engine = Engine { inner: inner.clone() };
+            return match inner.runtime.block_on(crate::nested::start_once(&engine, &start, &t.context, t.id)) {
+                Ok(v) => TaskAnswer::Success(v),
+                Err((error, cause)) => TaskAnswer::Failure { error, cause },
+            };
+        }
+        Ok(Target::Execution { .. }) => {
             return TaskAnswer::Failure {
                 error: "States.Runtime".into(),
-                cause: format!("TestState does not start executions or call HTTP APIs (resource '{}'): give a mock", t.resource),
+                cause: format!("TestState cannot wait for a child execution or its callback (resource '{}'): give a mock", t.resource),
             }
         }
         Ok(Target::Function { name, payload, via, .. }) => (name, payload, via),

@@ -189,3 +189,42 @@ async fn calls_the_connection_does_not_allow_or_cannot_make_fail() {
     assert_eq!(rec.status, ExecutionStatus::Succeeded, "{:?} {:?}", rec.error, rec.cause);
     assert_eq!(json(rec.output.as_deref().unwrap())["ResponseBody"], "");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_state_calls_the_api_and_traces_the_exchange() {
+    let (addr, seen) = serve(Some("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"ok\":1}")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open_with(dir.path(), vec![connection("api", vec![format!("http://{addr}/")])]).await;
+    let state = json!({"Type": "Task", "Resource": "arn:aws:states:::http:invoke", "End": true,
+        "Parameters": {"ApiEndpoint": format!("http://{addr}/v1/x"), "Method": "POST", "RequestBody": {"n": 1},
+                       "Authentication": {"ConnectionArn": CONN}}});
+    let req = |reveal_secrets| crate::TestStateRequest {
+        definition: state.to_string(),
+        debug: true,
+        trace: true,
+        reveal_secrets,
+        ..Default::default()
+    };
+    let out = engine.test_state(req(false)).await.unwrap();
+    assert_eq!(out.status, "SUCCEEDED", "{:?} {:?}", out.error, out.cause);
+    assert_eq!(json(out.output.as_deref().unwrap())["ResponseBody"], json!({"ok": 1}));
+    let request = &out.inspection["request"];
+    assert_eq!((request["method"].as_str(), request["protocol"].as_str()), (Some("POST"), Some("http")));
+    assert_eq!(request["url"], format!("http://{addr}/v1/x"), "the connection's query is not shown");
+    assert_eq!(request["body"], r#"{"n":1}"#);
+    let headers = request["headers"].as_str().unwrap();
+    assert!(headers.starts_with('[') && headers.contains("content-type: application/json; charset=UTF-8"), "{headers}");
+    assert!(!headers.contains("s3cret") && !headers.contains("x-team"), "no secret without revealSecrets: {headers}");
+    let response = &out.inspection["response"];
+    assert_eq!((response["statusCode"].as_str(), response["statusMessage"].as_str(), response["body"].as_str()), (Some("200"), Some("OK"), Some("{\"ok\":1}")));
+    // The API got the connection's credentials all the same.
+    assert!(seen.lock().unwrap()[0].to_ascii_lowercase().contains("x-api-key: s3cret"));
+
+    let revealed = engine.test_state(req(true)).await.unwrap();
+    let request = &revealed.inspection["request"];
+    assert!(request["headers"].as_str().unwrap().contains("x-api-key: s3cret"), "{request}");
+    assert_eq!(request["url"], format!("http://{addr}/v1/x?tenant=t1"));
+    // DEBUG shows no exchange.
+    let debug = engine.test_state(crate::TestStateRequest { trace: false, ..req(false) }).await.unwrap();
+    assert!(!debug.inspection.contains_key("request"));
+}

@@ -225,3 +225,26 @@ fn after_a_crash_the_task_finds_the_child_it_started() {
         assert_eq!(types(&h).iter().filter(|t| *t == "TaskSubmitted").count(), 1, "{h:?}");
     });
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_state_starts_the_child_and_refuses_to_wait_for_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    let child = machine(&engine, "child", CHILD, MachineKind::Standard);
+    let state = |resource: &str| {
+        json!({"Type": "Task", "Resource": resource, "End": true, "Parameters": {"StateMachineArn": child, "Input": {"n": 2}}}).to_string()
+    };
+    let out = engine
+        .test_state(crate::TestStateRequest { definition: state("arn:aws:states:::states:startExecution"), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(out.status, "SUCCEEDED", "{:?} {:?}", out.error, out.cause);
+    let arn = json(out.output.as_deref().unwrap())["ExecutionArn"].as_str().unwrap().to_string();
+    assert_eq!(json(finished(&engine, &arn, Duration::from_secs(10)).await.output.as_deref().unwrap()), json!({"doubled": 4}));
+    let out = engine
+        .test_state(crate::TestStateRequest { definition: state("arn:aws:states:::states:startExecution.sync"), ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(out.error.as_deref(), Some("States.Runtime"));
+    assert!(out.cause.unwrap_or_default().contains("give a mock"));
+}

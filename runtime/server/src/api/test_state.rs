@@ -13,9 +13,10 @@ pub(crate) async fn test_state(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiE
     let definition = r.string("definition", 1, MAX_DEFINITION)?;
     let role_arn = r.opt_string("roleArn", 1, 256)?;
     let input = r.opt_string("input", 0, 262_144)?;
-    // TRACE adds the HTTP request and response of an HTTP Task, which no state here makes.
-    let debug = matches!(r.opt_enum("inspectionLevel", &["INFO", "DEBUG", "TRACE"])?, Some("DEBUG" | "TRACE"));
-    r.opt_bool("revealSecrets")?;
+    // TRACE adds an HTTP Task's request and response to DEBUG's data processing.
+    let level = r.opt_enum("inspectionLevel", &["INFO", "DEBUG", "TRACE"])?;
+    let (debug, trace) = (matches!(level, Some("DEBUG" | "TRACE")), level == Some("TRACE"));
+    let reveal_secrets = r.opt_bool("revealSecrets")?.unwrap_or(false);
     let variables = r.opt_string("variables", 0, 262_144)?;
     let state_name = r.opt_string("stateName", 1, 80)?;
     let mock = match r.opt_object("mock")? {
@@ -44,7 +45,7 @@ pub(crate) async fn test_state(api: &Arc<Api>, mut r: Req) -> Result<Value, ApiE
     if let Some(role) = &role_arn {
         check_role(role)?;
     }
-    let out = api.engine.test_state(TestStateRequest { definition, state_name, input, variables, mock, role_arn, debug }).await?;
+    let out = api.engine.test_state(TestStateRequest { definition, state_name, input, variables, mock, role_arn, debug, trace, reveal_secrets }).await?;
     Ok(Obj::new()
         .opt("output", out.output)
         .opt("error", out.error)
