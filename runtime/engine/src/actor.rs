@@ -420,14 +420,8 @@ impl Actor {
                     return;
                 };
                 queue.push_back(Input::TaskStarted { id, worker: None });
-                if callback {
-                    let Some(token) = t.task_token.clone() else {
-                        let cause = format!("resource '{}' waits for a task token but none was issued", t.resource);
-                        queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
-                        return;
-                    };
-                    self.add_token(id, &token, None, None, t.heartbeat_seconds, batch);
-                    batch.acts.push(Act::Callback { id, token });
+                if callback && !self.hand_out_token(id, t.task_token.clone(), &t.resource, t.heartbeat_seconds, batch, queue) {
+                    return;
                 }
                 let call = Call {
                     function,
@@ -449,14 +443,8 @@ impl Actor {
             }
             Target::Execution { start, pattern } => {
                 queue.push_back(Input::TaskStarted { id, worker: None });
-                if pattern == Pattern::Callback {
-                    let Some(token) = t.task_token.clone() else {
-                        let cause = format!("resource '{}' waits for a task token but none was issued", t.resource);
-                        queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
-                        return;
-                    };
-                    self.add_token(id, &token, None, None, t.heartbeat_seconds, batch);
-                    batch.acts.push(Act::Callback { id, token });
+                if pattern == Pattern::Callback && !self.hand_out_token(id, t.task_token.clone(), &t.resource, t.heartbeat_seconds, batch, queue) {
+                    return;
                 }
                 let task = Nested { start, pattern, context: t.context };
                 batch.acts.push(Act::Nested { id, task });
@@ -466,6 +454,27 @@ impl Actor {
                 batch.acts.push(Act::Http { id, call });
             }
         }
+    }
+
+    /// Hands out the token of a `.waitForTaskToken` task; a task without one fails at once
+    /// (`false`).
+    fn hand_out_token(
+        &mut self,
+        id: WorkId,
+        token: Option<String>,
+        resource: &str,
+        heartbeat_seconds: Option<u64>,
+        batch: &mut Batch,
+        queue: &mut VecDeque<Input>,
+    ) -> bool {
+        let Some(token) = token else {
+            let cause = format!("resource '{resource}' waits for a task token but none was issued");
+            queue.push_back(Input::TaskFailed { id, error: Some("States.TaskFailed".into()), cause: Some(cause) });
+            return false;
+        };
+        self.add_token(id, &token, None, None, heartbeat_seconds, batch);
+        batch.acts.push(Act::Callback { id, token });
+        true
     }
 
     fn add_token(
