@@ -75,7 +75,7 @@ pub fn run(
                         }
                     });
                 }
-                Work::StartTimer { id, fire_at_ms } => {
+                Work::StartTimer { id, fire_at_ms, .. } => {
                     timers.insert((fire_at_ms, id), ());
                 }
                 Work::Cancel { id } => {

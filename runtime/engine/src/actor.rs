@@ -359,7 +359,8 @@ impl Actor {
         for w in step.work {
             match w {
                 Work::RunTask(t) => self.plan_task(t, now, batch, queue),
-                Work::StartTimer { id, fire_at_ms } => {
+                Work::StartTimer { id, fire_at_ms, delay } => {
+                    let fire_at_ms = crate::timer_due(self.inner.wait_time_scale, now, fire_at_ms, delay);
                     if self.durable {
                         batch.commit.timers_set.push(TimerRecord { work_id: id, due_ms: fire_at_ms, kind: "timer".into() });
                     }
@@ -996,8 +997,9 @@ pub(crate) fn align_history(store: &dyn store::Store, arn: &str, exec: &mut Exec
     Ok(())
 }
 
-/// Feeds `journal` to `exec` (a fresh execution), discarding the regenerated events.
-pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[JournalEntry]) -> Result<Replayed, String> {
+/// Feeds `journal` to `exec` (a fresh execution), discarding the regenerated events. Timers
+/// are due as when they were set (`wait_time_scale` shortens delays, as it did then).
+pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[JournalEntry], wait_time_scale: f64) -> Result<Replayed, String> {
     let mut tasks: HashMap<WorkId, TaskRequest> = HashMap::new();
     let mut timers: HashMap<WorkId, i64> = HashMap::new();
     let mut started = HashSet::new();
@@ -1032,8 +1034,8 @@ pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[Journal
                 Work::RunTask(t) => {
                     tasks.insert(t.id, t);
                 }
-                Work::StartTimer { id, fire_at_ms } => {
-                    timers.insert(id, fire_at_ms);
+                Work::StartTimer { id, fire_at_ms, delay } => {
+                    timers.insert(id, crate::timer_due(wait_time_scale, j.now_ms, fire_at_ms, delay));
                 }
                 Work::Cancel { id } => {
                     tasks.remove(&id);

@@ -240,7 +240,7 @@ impl Engine {
         let journal = inner.store.journal(arn)?;
         let role_arn = first_role(&journal).map_err(EngineError::ExecutionNotRedrivable)?;
         let mut exec = Execution::new(info_of(&rec, role_arn.clone())?);
-        let replayed = replay(&machine, &mut exec, &journal).map_err(EngineError::ExecutionNotRedrivable)?;
+        let replayed = replay(&machine, &mut exec, &journal, inner.wait_time_scale).map_err(EngineError::ExecutionNotRedrivable)?;
         align_history(&*inner.store, arn, &mut exec, |w| inner.warn(w))?;
         let mut actor = Actor::new(inner.clone(), machine, exec, role_arn, true);
         actor.next_seq = replayed.next_seq;

@@ -105,6 +105,8 @@ pub(crate) struct Inner {
     end_watchers: Mutex<HashMap<String, Vec<tokio::sync::oneshot::Sender<()>>>>,
     /// The connections HTTP Tasks use, by name.
     pub(crate) connections: HashMap<String, Connection>,
+    /// See [`EngineConfig::wait_time_scale`].
+    pub(crate) wait_time_scale: f64,
 }
 
 impl Engine {
@@ -149,6 +151,7 @@ impl Engine {
             inline_limit: std::thread::available_parallelism().map_or(1, |n| n.get()),
             end_watchers: Mutex::new(HashMap::new()),
             connections: config.connections.iter().map(|c| (c.name.clone(), c.clone())).collect(),
+            wait_time_scale: if config.wait_time_scale.is_finite() { config.wait_time_scale.max(0.0) } else { 1.0 },
         });
         let engine = Engine { inner };
         engine.load_functions().await?;
@@ -271,6 +274,16 @@ impl ClosedTokens {
             }
         }
     }
+}
+
+/// When a timer set at `now` for `fire_at_ms` fires: a delay (a Wait state, a retry's
+/// back-off) scaled by `scale`, a timeout as set.
+pub(crate) fn timer_due(scale: f64, now: i64, fire_at_ms: i64, delay: bool) -> i64 {
+    if !delay || scale == 1.0 {
+        return fire_at_ms;
+    }
+    let span = fire_at_ms.saturating_sub(now).max(0) as f64 * scale;
+    now.saturating_add(span.round().min(i64::MAX as f64) as i64)
 }
 
 /// Milliseconds since the Unix epoch.

@@ -39,7 +39,7 @@ async fn resume(inner: &Arc<Inner>, rec: &ExecutionRecord) -> Result<(), EngineE
     let journal = inner.store.journal(&rec.arn)?;
     let role_arn = first_role(&journal).map_err(EngineError::Unavailable)?;
     let mut exec = Execution::new(info_of(rec, role_arn.clone())?);
-    let replayed = replay(&machine, &mut exec, &journal).map_err(EngineError::Unavailable)?;
+    let replayed = replay(&machine, &mut exec, &journal, inner.wait_time_scale).map_err(EngineError::Unavailable)?;
     align_history(&*inner.store, &rec.arn, &mut exec, |w| inner.warn(w))?;
     let mut actor = Actor::new(inner.clone(), machine, exec, role_arn, true);
     actor.next_seq = replayed.next_seq;

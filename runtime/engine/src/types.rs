@@ -26,6 +26,10 @@ pub struct EngineConfig {
     pub call_threads: usize,
     /// The connections HTTP Tasks may use (`arn:aws:states:::http:invoke`), by name.
     pub connections: Vec<Connection>,
+    /// Scales the time Wait states and retry back-offs take (0 makes them end at once, 0.01
+    /// a hundred times sooner); timeouts and heartbeats keep their time. For tests: the
+    /// history then shows the shortened waits. 1 is AWS's clock.
+    pub wait_time_scale: f64,
 }
 
 /// What an HTTP Task's `ConnectionArn` (`…:connection/NAME/…`) stands for: credentials and
@@ -90,6 +94,7 @@ impl std::fmt::Debug for EngineConfig {
             .field("observer", &self.observer.as_ref().map(|_| "…"))
             .field("call_threads", &self.call_threads)
             .field("connections", &self.connections)
+            .field("wait_time_scale", &self.wait_time_scale)
             .finish()
     }
 }
@@ -109,6 +114,7 @@ impl EngineConfig {
             observer: None,
             call_threads: 128,
             connections: Vec::new(),
+            wait_time_scale: 1.0,
         }
     }
 }

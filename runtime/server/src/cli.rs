@@ -117,6 +117,10 @@ pub struct ServeArgs {
     /// The account in minted ARNs (default 123456789012).
     #[arg(long, env = "STEPWASM_ACCOUNT")]
     pub account: Option<String>,
+    /// Scales Wait states and retry back-offs, for tests: 0 ends them at once, 0.01 makes
+    /// them 100 times shorter (default 1; timeouts keep their time).
+    #[arg(long, env = "STEPWASM_WAIT_TIME_SCALE")]
+    pub wait_time_scale: Option<f64>,
 }
 
 /// Where the server is and how to prove who we are.

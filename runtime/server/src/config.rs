@@ -41,6 +41,8 @@ pub struct Config {
     pub max_instances: u32,
     /// The connections HTTP Tasks may use (secrets resolved).
     pub connections: Vec<engine::Connection>,
+    /// Scales Wait states and retry back-offs (see [`engine::EngineConfig::wait_time_scale`]).
+    pub wait_time_scale: f64,
 }
 
 /// Size and time limits of the HTTP server.
@@ -102,6 +104,7 @@ pub struct FileConfig {
     pub max_instances: Option<u32>,
     pub routes: Vec<RouteSpec>,
     pub connections: Vec<crate::connections::ConnectionSpec>,
+    pub wait_time_scale: Option<f64>,
 }
 
 /// What the command line (and clap's environment fallbacks) gave.
@@ -114,6 +117,7 @@ pub struct Overrides {
     pub log_level: Option<String>,
     pub region: Option<String>,
     pub account: Option<String>,
+    pub wait_time_scale: Option<f64>,
 }
 
 /// A setting that does not make sense, named with where it came from.
@@ -171,6 +175,7 @@ impl Config {
             express_history: file.express_history.unwrap_or(1000),
             max_instances: file.max_instances.unwrap_or(1000),
             connections: crate::connections::resolve_all(&file.connections, env)?,
+            wait_time_scale: o.wait_time_scale.or(file.wait_time_scale).unwrap_or(1.0),
         };
         config.check()?;
         Ok(config)
@@ -195,6 +200,9 @@ impl Config {
         if self.max_instances == 0 {
             return Err(ConfigError("max_instances must be at least 1".into()));
         }
+        if !(self.wait_time_scale.is_finite() && self.wait_time_scale >= 0.0) {
+            return Err(ConfigError(format!("wait_time_scale {} must be a number, 0 or more", self.wait_time_scale)));
+        }
         for (i, r) in self.routes.iter().enumerate() {
             crate::trigger::Pattern::parse(&r.path).map_err(|e| ConfigError(format!("routes[{i}] ({} {}): {e}", r.method, r.path)))?;
         }
@@ -216,6 +224,7 @@ impl Config {
             express_history: 1000,
             max_instances: 64,
             connections: Vec::new(),
+            wait_time_scale: 1.0,
         }
     }
 }
@@ -255,7 +264,7 @@ mod tests {
         std::fs::write(
             &path,
             format!(
-                "listen = \"127.0.0.1:9000\"\ndata_dir = \"{}\"\nlog_format = \"json\"\ntokens = [\"file-token-0123456789\"]\n\
+                "listen = \"127.0.0.1:9000\"\ndata_dir = \"{}\"\nlog_format = \"json\"\ntokens = [\"file-token-0123456789\"]\nwait_time_scale = 0.01\n\
                  [limits]\nmax_request_bytes = 1000\n\n[[routes]]\nmethod = \"POST\"\npath = \"/orders/{{id}}\"\nstate_machine = \"orders\"\n",
                 dir.path().join("data").display()
             ),
@@ -270,9 +279,18 @@ mod tests {
         assert_eq!(c.limits.max_request_bytes, 1000);
         assert_eq!(c.limits.max_upload_bytes, Limits::default().max_upload_bytes);
         assert_eq!(c.routes.len(), 1);
-        let o = Overrides { config: Some(path), listen: Some("127.0.0.1:9100".into()), log_format: Some(LogFormat::Human), ..Default::default() };
+        assert_eq!(c.wait_time_scale, 0.01);
+        let o = Overrides {
+            config: Some(path.clone()),
+            listen: Some("127.0.0.1:9100".into()),
+            log_format: Some(LogFormat::Human),
+            wait_time_scale: Some(0.0),
+            ..Default::default()
+        };
         let c = Config::load(&o, &env).unwrap();
-        assert_eq!((c.listen.port(), c.log_format), (9100, LogFormat::Human));
+        assert_eq!((c.listen.port(), c.log_format, c.wait_time_scale), (9100, LogFormat::Human, 0.0));
+        let o = Overrides { config: Some(path), wait_time_scale: Some(-1.0), ..Default::default() };
+        assert!(Config::load(&o, &env).unwrap_err().0.contains("wait_time_scale -1 must be a number, 0 or more"));
     }
 
     #[test]

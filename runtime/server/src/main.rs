@@ -90,6 +90,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         log_level: args.log_level,
         region: args.region,
         account: args.account,
+        wait_time_scale: args.wait_time_scale,
     };
     let config = Config::load(&overrides, &|k| std::env::var(k).ok())?;
     server::telemetry::init(config.log_format, &config.log_level).map_err(anyhow::Error::msg)?;
@@ -103,6 +104,9 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         server.addr,
         server.addr
     );
+    if config.wait_time_scale != 1.0 {
+        tracing::warn!("Wait states and retry back-offs take {} of their time (wait_time_scale)", config.wait_time_scale);
+    }
     server.run_until(shutdown_signal()).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -115,8 +115,9 @@ pub struct TaskRequest {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Work {
     RunTask(TaskRequest),
-    /// Feed `Input::TimerFired { id }` at `fire_at_ms` (or later).
-    StartTimer { id: WorkId, fire_at_ms: i64 },
+    /// Feed `Input::TimerFired { id }` at `fire_at_ms` (or later). `delay`: the timer ends a
+    /// Wait state or a retry's back-off (not a timeout), which a test clock may shorten.
+    StartTimer { id: WorkId, fire_at_ms: i64, delay: bool },
     /// A task or timer that is no longer wanted; its completion will be ignored.
     Cancel { id: WorkId },
 }
@@ -602,8 +603,9 @@ impl Stepper<'_> {
 
     fn timer(&mut self, waiter: Waiter, fire_at_ms: i64) -> WorkId {
         let id = self.work_id();
+        let delay = matches!(waiter, Waiter::Wait(_) | Waiter::Retry(_));
         self.x.waits.insert(id, waiter);
-        self.out.work.push(Work::StartTimer { id, fire_at_ms });
+        self.out.work.push(Work::StartTimer { id, fire_at_ms, delay });
         id
     }
 

@@ -174,7 +174,7 @@ mod tests {
         x.step(&m, Input::Stop { error: None, cause: None }, 5, 2);
         assert!(matches!(x.status(), Status::Aborted(_)));
         let s = x.redrive(&m, 100, 3).unwrap();
-        let timer = s.work.iter().find_map(|w| if let Work::StartTimer { id, fire_at_ms } = w { Some((*id, *fire_at_ms)) } else { None });
+        let timer = s.work.iter().find_map(|w| if let Work::StartTimer { id, fire_at_ms, .. } = w { Some((*id, *fire_at_ms)) } else { None });
         let (id, at) = timer.expect("the wait is armed again");
         assert_eq!(at, 100 + 10_000);
         x.step(&m, Input::TimerFired { id }, at, 4);

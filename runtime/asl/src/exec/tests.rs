@@ -170,7 +170,7 @@ fn task_timeout_fires_states_timeout_and_ignores_the_late_result() {
     let mut ex = Execution::new(simulate::local_info("m", "e", json!({}), T0));
     let step = ex.step(&m, Input::Start, T0, 1);
     let task_id = step.work.iter().find_map(|w| if let Work::RunTask(t) = w { Some(t.id) } else { None }).expect("a task");
-    let timer = step.work.iter().find_map(|w| if let Work::StartTimer { id, fire_at_ms } = w { Some((*id, *fire_at_ms)) } else { None });
+    let timer = step.work.iter().find_map(|w| if let Work::StartTimer { id, fire_at_ms, .. } = w { Some((*id, *fire_at_ms)) } else { None });
     let (timer_id, at) = timer.expect("a timeout timer");
     assert_eq!(at, T0 + 5_000);
     let step = ex.step(&m, Input::TimerFired { id: timer_id }, at, 2);
@@ -194,11 +194,40 @@ fn heartbeats_keep_a_task_alive_and_silence_times_it_out() {
     let (hb, at) = step
         .work
         .iter()
-        .find_map(|w| if let Work::StartTimer { id, fire_at_ms } = w { Some((*id, *fire_at_ms)) } else { None })
+        .find_map(|w| if let Work::StartTimer { id, fire_at_ms, .. } = w { Some((*id, *fire_at_ms)) } else { None })
         .expect("a new heartbeat timer");
     assert_eq!(at, T0 + 18_000);
     ex.step(&m, Input::TimerFired { id: hb }, at, 3);
     assert!(matches!(ex.status(), Status::Failed(f) if f.error.as_deref() == Some("States.HeartbeatTimeout")));
+}
+
+#[test]
+fn waits_and_retries_are_delays_and_timeouts_are_not() {
+    let delays = |def: Value, answers: Vec<Input>| -> Vec<bool> {
+        let m = crate::parse(&def, &ValidateOptions::default()).expect("valid");
+        let mut ex = Execution::new(simulate::local_info("m", "e", json!({}), T0));
+        let mut out = Vec::new();
+        let mut step = ex.step(&m, Input::Start, T0, 1);
+        let mut answers = answers.into_iter();
+        loop {
+            out.extend(step.work.iter().filter_map(|w| if let Work::StartTimer { delay, .. } = w { Some(*delay) } else { None }));
+            let Some(task) = step.work.iter().find_map(|w| if let Work::RunTask(t) = w { Some(t.id) } else { None }) else { break };
+            let Some(answer) = answers.next() else { break };
+            let answer = match answer {
+                Input::TaskFailed { error, cause, .. } => Input::TaskFailed { id: task, error, cause },
+                other => other,
+            };
+            step = ex.step(&m, answer, T0 + 1, 2);
+        }
+        out
+    };
+    let wait = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": true}}});
+    assert_eq!(delays(wait, vec![]), [true]);
+    let retried = json!({"StartAt": "T", "States": {"T": task(json!({"TimeoutSeconds": 9, "HeartbeatSeconds": 3,
+        "Retry": [{"ErrorEquals": ["X"], "MaxAttempts": 1}]}))}});
+    let failed = Input::TaskFailed { id: 0, error: Some("X".into()), cause: None };
+    // The task's timeout and heartbeat timers, then the retry's back-off.
+    assert_eq!(delays(retried, vec![failed]), [false, false, true]);
 }
 
 #[test]

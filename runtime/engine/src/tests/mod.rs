@@ -2,6 +2,7 @@
 //! (`plugins/build.sh` builds them into `plugins/dist/`).
 
 mod callbacks;
+mod clock;
 mod crash;
 mod express;
 mod flows;

@@ -45,6 +45,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     ec.express_history = config.express_history;
     ec.sandbox.max_instances = config.max_instances;
     ec.connections = config.connections.clone();
+    ec.wait_time_scale = config.wait_time_scale;
     ec.observer = Some(metrics.clone());
     let engine = engine::Engine::open(ec).await.with_context(|| format!("opening {}", config.data_dir.display()))?;
     metrics.attach(&engine);
