@@ -226,10 +226,28 @@ WAIT = {"StartAt": "Sleep", "States": {"Sleep": {"Type": "Wait", "Seconds": 600,
 FAIL = {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Custom.Boom", "Cause": "it went boom"}}}
 
 
+# Step Functions Local's mock configuration, for executions started on `ARN#TestCase`.
+MOCK_CONFIG = {
+    "StateMachines": {"mocked-orders": {"TestCases": {
+        "HappyPath": {"Charge": "ChargeRetried", "Notify": "Sent"},
+        "NotifyDown": {"Charge": "ChargeRetried", "Notify": "QueueMissing"},
+    }}},
+    "MockedResponses": {
+        "ChargeRetried": {"0": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "slow down"}},
+                          "1": {"Return": {"StatusCode": 200, "Payload": {"charged": 42}}}},
+        "Sent": {"0": {"Return": {"MessageId": "m-1", "MD5OfMessageBody": "d41d8cd98f00b204e9800998ecf8427e"}}},
+        "QueueMissing": {"0": {"Throw": {"Error": "SQS.QueueDoesNotExistException", "Cause": "no queue"}}},
+    },
+}
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("open")
+    mocks = root / "MockConfigFile.json"
+    mocks.write_text(json.dumps(MOCK_CONFIG))
     # A short GetActivityTask wait, so that an empty poll can be tested in seconds.
-    s = Server(tmp_path_factory.mktemp("open"), config="[limits]\nactivity_poll_seconds = 3\n")
+    s = Server(root, config=f"mock_config = {json.dumps(str(mocks))}\n[limits]\nactivity_poll_seconds = 3\n")
     yield s
     s.stop()
 

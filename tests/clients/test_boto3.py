@@ -1283,6 +1283,30 @@ def test_a_task_starts_a_child_execution_and_waits_for_it(sfn):
     assert (described["Status"], described["Error"], described["Cause"]) == ("FAILED", "Negative", "n < 0")
 
 
+def test_mocked_service_integrations_from_a_mock_config(sfn):
+    # The server reads conftest's MOCK_CONFIG, as Step Functions Local reads MockConfigFile.json.
+    arn = create_machine(sfn, {"StartAt": "Charge", "States": {
+        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                   "Parameters": {"FunctionName": "charge", "Payload.$": "$"}, "ResultSelector": {"charged.$": "$.Payload.charged"},
+                   "Retry": [{"ErrorEquals": ["Lambda.TooManyRequestsException"], "IntervalSeconds": 1}], "Next": "Notify"},
+        "Notify": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+                   "Parameters": {"QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/q", "MessageBody.$": "$"},
+                   "ResultPath": "$.sent", "End": True}}}, name="mocked-orders")
+    ex = sfn.start_execution(stateMachineArn=f"{arn}#HappyPath", input="{}")["executionArn"]
+    d = wait_done(sfn, ex)
+    assert d["status"] == "SUCCEEDED", d
+    assert d["stateMachineArn"] == arn
+    assert json.loads(d["output"]) == {"charged": 42, "sent": {"MessageId": "m-1", "MD5OfMessageBody": "d41d8cd98f00b204e9800998ecf8427e"}}
+    types = [e["type"] for e in sfn.get_execution_history(executionArn=ex)["events"]]
+    assert types.count("TaskFailed") == 1 and types.count("TaskSucceeded") == 2, types
+    ex = sfn.start_execution(stateMachineArn=f"{arn}#NotifyDown", input="{}")["executionArn"]
+    d = wait_done(sfn, ex)
+    assert (d["status"], d["error"], d["cause"]) == ("FAILED", "SQS.QueueDoesNotExistException", "no queue"), d
+    with pytest.raises(ClientError) as e:
+        sfn.start_execution(stateMachineArn=f"{arn}#NoSuchCase", input="{}")
+    assert error_code(e) == "ValidationException" and "NoSuchCase" in error_message(e)
+
+
 def test_unknown_operation(server):
     status, headers, body = server.aws_raw("AWSStepFunctions.LaunchRocket", {})
     assert status == 400

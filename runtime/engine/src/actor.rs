@@ -155,6 +155,8 @@ pub(crate) struct Actor {
     /// Set by StopExecution, and when the actor is dropped (the execution has ended or
     /// stopped here): the execution's running calls stop at their next epoch tick.
     interrupt: StopOnDrop,
+    /// The mock test case the execution was started with (`ARN#TestCase`).
+    pub(crate) mock: Option<crate::mocks::TestCase>,
 }
 
 /// What stops one call (see [`sandbox::CallOptions::interrupt`]): its execution's flag, or
@@ -248,6 +250,7 @@ impl Actor {
             calls: HashMap::new(),
             services: HashMap::new(),
             interrupt: StopOnDrop(Arc::new(AtomicBool::new(false))),
+            mock: None,
         }
     }
 
@@ -312,7 +315,7 @@ impl Actor {
         let now = now_ms().max(batch.last_now);
         let entropy = self.inner.entropy();
         if self.durable {
-            self.journal(Entry::text_of(&input, &self.role_arn), now, entropy, batch);
+            self.journal(Entry::text_of(&input, &self.role_arn, self.mock.as_ref().map(|m| m.name.as_str())), now, entropy, batch);
         } else {
             batch.last_now = now;
         }
@@ -401,6 +404,10 @@ impl Actor {
     /// the task was stepped at.
     fn plan_task(&mut self, t: TaskRequest, now: i64, batch: &mut Batch, queue: &mut VecDeque<Input>) {
         let id = t.id;
+        if let Some(answer) = self.mock.as_mut().and_then(|m| m.answer(&t.state_name, id)) {
+            queue.extend(answer);
+            return;
+        }
         let target = match resource::resolve(&t.resource, &t.input, t.input_text) {
             Ok(target) => target,
             Err(e) => {
@@ -974,6 +981,8 @@ fn activity_token(execution_arn: &str, id: WorkId) -> String {
 /// tasks not yet answered, timers not yet fired, and which tasks had started.
 pub(crate) struct Replayed {
     pub(crate) tasks: Vec<TaskRequest>,
+    /// How many tasks each state scheduled (a mocked state's invocations so far).
+    pub(crate) scheduled: HashMap<String, usize>,
     pub(crate) timers: Vec<(WorkId, i64)>,
     pub(crate) started: HashSet<WorkId>,
     pub(crate) next_seq: u64,
@@ -1001,6 +1010,7 @@ pub(crate) fn align_history(store: &dyn store::Store, arn: &str, exec: &mut Exec
 /// are due as when they were set (`wait_time_scale` shortens delays, as it did then).
 pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[JournalEntry], wait_time_scale: f64) -> Result<Replayed, String> {
     let mut tasks: HashMap<WorkId, TaskRequest> = HashMap::new();
+    let mut scheduled: HashMap<String, usize> = HashMap::new();
     let mut timers: HashMap<WorkId, i64> = HashMap::new();
     let mut started = HashSet::new();
     let mut next_seq = 1;
@@ -1032,6 +1042,7 @@ pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[Journal
         for w in step.work {
             match w {
                 Work::RunTask(t) => {
+                    *scheduled.entry(t.state_name.clone()).or_insert(0) += 1;
                     tasks.insert(t.id, t);
                 }
                 Work::StartTimer { id, fire_at_ms, delay } => {
@@ -1050,7 +1061,7 @@ pub(crate) fn replay(machine: &Machine, exec: &mut Execution, journal: &[Journal
     let mut timers: Vec<(WorkId, i64)> = timers.into_iter().filter(|(id, _)| pending.contains(id)).collect();
     timers.sort_unstable();
     started.retain(|id| pending.contains(id));
-    Ok(Replayed { tasks, timers, started, next_seq, redrives, last_redrive_ms })
+    Ok(Replayed { tasks, scheduled, timers, started, next_seq, redrives, last_redrive_ms })
 }
 
 /// The JSON value of a stepper status's output, for answers.

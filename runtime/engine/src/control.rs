@@ -243,6 +243,7 @@ impl Engine {
         let replayed = replay(&machine, &mut exec, &journal, inner.wait_time_scale).map_err(EngineError::ExecutionNotRedrivable)?;
         align_history(&*inner.store, arn, &mut exec, |w| inner.warn(w))?;
         let mut actor = Actor::new(inner.clone(), machine, exec, role_arn, true);
+        actor.mock = inner.resumed_test_case(&rec, &journal, &replayed.scheduled);
         actor.next_seq = replayed.next_seq;
         actor.redrive_count = rec.redrive_count;
         actor.redrive_ms = rec.redrive_ms;
@@ -377,8 +378,17 @@ fn is_express_arn(arn: &str) -> Result<bool, EngineError> {
 pub(crate) fn first_role(journal: &[store::JournalEntry]) -> Result<String, String> {
     let first = journal.first().ok_or_else(|| "the execution has no journal".to_string())?;
     match crate::journal::Entry::parse(&first.input, first.seq)? {
-        crate::journal::Entry::Start { role_arn } => Ok(role_arn),
+        crate::journal::Entry::Start { role_arn, .. } => Ok(role_arn),
         _ => Err(format!("journal entry {} is not the start of the execution", first.seq)),
+    }
+}
+
+/// The mock test case the journal's first entry records, if any.
+pub(crate) fn first_test_case(journal: &[store::JournalEntry]) -> Option<String> {
+    let first = journal.first()?;
+    match crate::journal::Entry::parse(&first.input, first.seq).ok()? {
+        crate::journal::Entry::Start { test_case, .. } => test_case,
+        _ => None,
     }
 }
 

@@ -12,8 +12,13 @@ use serde_json::Value;
 #[serde(tag = "t", rename_all = "snake_case")]
 pub enum Entry {
     /// The first input. `role_arn` is kept here because `$$.Execution.RoleArn` must not change
-    /// when the state machine is updated later.
-    Start { role_arn: String },
+    /// when the state machine is updated later; `test_case`, the mock test case the execution
+    /// was started with (see [`crate::mocks`]), so that it keeps its mocks when it resumes.
+    Start {
+        role_arn: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        test_case: Option<String>,
+    },
     TaskStarted {
         id: WorkId,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +75,8 @@ pub enum Entry {
 enum EntryRef<'a> {
     Start {
         role_arn: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        test_case: Option<&'a str>,
     },
     TaskStarted {
         id: WorkId,
@@ -133,7 +140,7 @@ impl Entry {
     #[cfg(test)]
     pub fn from_input(input: &Input, role_arn: &str) -> Entry {
         match input {
-            Input::Start => Entry::Start { role_arn: role_arn.to_string() },
+            Input::Start => Entry::Start { role_arn: role_arn.to_string(), test_case: None },
             Input::TaskStarted { id, worker } => Entry::TaskStarted { id: *id, worker: worker.clone() },
             Input::TaskSucceeded { id, output, logs } => {
                 Entry::TaskSucceeded { id: *id, output: output.clone(), logs: logs.clone() }
@@ -182,9 +189,9 @@ impl Entry {
     /// The stored text of the entry that journals `input` (`role_arn` is used for
     /// [`Input::Start`] only), written from the input where it stands: a task's result is
     /// not copied into an [`Entry`] first.
-    pub fn text_of(input: &Input, role_arn: &str) -> String {
+    pub fn text_of(input: &Input, role_arn: &str, test_case: Option<&str>) -> String {
         let entry = match input {
-            Input::Start => EntryRef::Start { role_arn },
+            Input::Start => EntryRef::Start { role_arn, test_case },
             Input::TaskStarted { id, worker } => EntryRef::TaskStarted { id: *id, worker },
             Input::TaskSucceeded { id, output, logs } => EntryRef::TaskSucceeded { id: *id, output, logs },
             Input::TaskFailed { id, error, cause } => EntryRef::TaskFailed { id: *id, error, cause },
@@ -241,13 +248,15 @@ mod tests {
         ];
         for input in inputs {
             let e = Entry::from_input(&input, "arn:role");
-            assert_eq!(Entry::text_of(&input, "arn:role"), e.to_text());
+            assert_eq!(Entry::text_of(&input, "arn:role", None), e.to_text());
             let back = Entry::parse(&e.to_text(), 1).unwrap();
             assert_eq!(back, e);
             let again = Entry::from_input(&back.to_input().unwrap(), "arn:role");
             assert_eq!(again, e);
         }
-        assert_eq!(Entry::parse(r#"{"t":"start","role_arn":"r"}"#, 1).unwrap(), Entry::Start { role_arn: "r".into() });
+        assert_eq!(Entry::parse(r#"{"t":"start","role_arn":"r"}"#, 1).unwrap(), Entry::Start { role_arn: "r".into(), test_case: None });
+        let mocked = Entry::text_of(&Input::Start, "r", Some("Happy"));
+        assert_eq!(Entry::parse(&mocked, 1).unwrap(), Entry::Start { role_arn: "r".into(), test_case: Some("Happy".into()) });
     }
 
     #[test]

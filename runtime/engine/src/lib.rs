@@ -22,6 +22,7 @@ mod http_task;
 mod journal;
 mod machines;
 mod map_runs;
+mod mocks;
 mod nested;
 mod observe;
 mod pool;
@@ -37,6 +38,7 @@ mod tests;
 
 pub use error::EngineError;
 pub use machines::refuse_qualified;
+pub use mocks::MockConfig;
 pub use observe::{CallResult, Observer};
 pub use test_state::{Mock, TestStateOutcome, TestStateRequest};
 pub use types::{Connection, ConnectionAuth, EngineConfig, FunctionInfo, StartRequest, Started, SyncOutcome};
@@ -107,6 +109,8 @@ pub(crate) struct Inner {
     pub(crate) connections: HashMap<String, Connection>,
     /// See [`EngineConfig::wait_time_scale`].
     pub(crate) wait_time_scale: f64,
+    /// See [`EngineConfig::mocks`].
+    pub(crate) mocks: Option<Arc<mocks::MockConfig>>,
 }
 
 impl Engine {
@@ -152,6 +156,7 @@ impl Engine {
             end_watchers: Mutex::new(HashMap::new()),
             connections: config.connections.iter().map(|c| (c.name.clone(), c.clone())).collect(),
             wait_time_scale: if config.wait_time_scale.is_finite() { config.wait_time_scale.max(0.0) } else { 1.0 },
+            mocks: config.mocks.clone(),
         });
         let engine = Engine { inner };
         engine.load_functions().await?;
@@ -245,6 +250,37 @@ impl Inner {
         if let Some(list) = lock(&self.end_watchers).remove(arn) {
             for w in list {
                 let _ = w.send(());
+            }
+        }
+    }
+
+    /// The mock test case named by `ARN#TestCase` for the state machine `machine_name`.
+    pub(crate) fn test_case(&self, machine_name: &str, case: &str) -> Result<mocks::TestCase, EngineError> {
+        let config = self.mocks.as_ref().ok_or_else(|| {
+            EngineError::InvalidRequest(format!("'#{case}' names a mock test case, but the server has no mock configuration (--mock-config)"))
+        })?;
+        config.test_case(machine_name, case).map_err(EngineError::InvalidRequest)
+    }
+
+    /// The mock test case of an execution rebuilt from its journal, its states' invocations
+    /// counted from the replay; a test case no longer configured is warned of, and the
+    /// execution goes on without mocks.
+    pub(crate) fn resumed_test_case(
+        &self,
+        rec: &store::ExecutionRecord,
+        journal: &[store::JournalEntry],
+        scheduled: &HashMap<String, usize>,
+    ) -> Option<mocks::TestCase> {
+        let case = control::first_test_case(journal)?;
+        let machine = rec.state_machine_arn.rsplit(':').next().unwrap_or_default();
+        match self.test_case(machine, &case) {
+            Ok(mut t) => {
+                t.set_invocations(scheduled);
+                Some(t)
+            }
+            Err(e) => {
+                self.warn(format!("execution {} resumes without its mocks: {e}", rec.arn));
+                None
             }
         }
     }

@@ -42,6 +42,7 @@ async fn resume(inner: &Arc<Inner>, rec: &ExecutionRecord) -> Result<(), EngineE
     let replayed = replay(&machine, &mut exec, &journal, inner.wait_time_scale).map_err(EngineError::Unavailable)?;
     align_history(&*inner.store, &rec.arn, &mut exec, |w| inner.warn(w))?;
     let mut actor = Actor::new(inner.clone(), machine, exec, role_arn, true);
+    actor.mock = inner.resumed_test_case(rec, &journal, &replayed.scheduled);
     actor.next_seq = replayed.next_seq;
     actor.redrive_count = rec.redrive_count.max(replayed.redrives);
     actor.redrive_ms = rec.redrive_ms.or(replayed.last_redrive_ms);

@@ -22,7 +22,9 @@ impl Engine {
     /// name is [`EngineError::ExecutionAlreadyExists`].
     pub async fn start_execution(&self, req: StartRequest) -> Result<Started, EngineError> {
         let inner = &self.inner;
-        let r = inner.resolve_machine(&req.state_machine_arn)?;
+        let (arn, case) = crate::mocks::split_test_case(&req.state_machine_arn);
+        let r = inner.resolve_machine(arn)?;
+        let mock = case.map(|c| inner.test_case(&r.state_machine_name, c)).transpose()?;
         let name = execution_name(inner, req.name.as_deref())?;
         let (input_text, input) = parse_input(req.input.as_deref())?;
         let express = r.kind == MachineKind::Express;
@@ -68,6 +70,7 @@ impl Engine {
             map_items: None,
         };
         let mut actor = Actor::new(inner.clone(), machine, Execution::new(info), r.role_arn, !express);
+        actor.mock = mock;
         let mut batch = Batch::default();
         actor.step_batch(Input::Start, &mut batch);
         if express {
@@ -115,7 +118,9 @@ impl Engine {
     /// Runs `req` on `value` when given, else on `req.input`.
     async fn run_sync(&self, req: StartRequest, value: Option<Value>) -> Result<SyncOutcome, EngineError> {
         let inner = &self.inner;
-        let r = inner.resolve_machine(&req.state_machine_arn)?;
+        let (arn, case) = crate::mocks::split_test_case(&req.state_machine_arn);
+        let r = inner.resolve_machine(arn)?;
+        let mock = case.map(|c| inner.test_case(&r.state_machine_name, c)).transpose()?;
         if r.kind != MachineKind::Express {
             return Err(EngineError::StateMachineTypeNotSupported(
                 "This operation is only supported by EXPRESS state machines".into(),
@@ -143,7 +148,7 @@ impl Engine {
             express: true,
         };
         inner.observer.execution_started(&r.state_machine_arn, true);
-        let actor = run_in_memory(inner, machine, info, r.role_arn).await?;
+        let actor = run_in_memory(inner, machine, info, r.role_arn, mock).await?;
         actor.report_end();
         let (status, output, error, cause) = status_parts(actor.exec.status());
         let stop_ms = now_ms();
@@ -213,7 +218,7 @@ impl Engine {
             redrive_count: 0,
             express: false,
         };
-        let actor = run_in_memory(inner, machine, info, role_arn).await?;
+        let actor = run_in_memory(inner, machine, info, role_arn, None).await?;
         let (status, output, error, cause) = status_parts(actor.exec.status());
         let events = actor.events.iter().map(|e| e.to_json()).collect();
         let outcome = SyncOutcome {
@@ -232,9 +237,16 @@ impl Engine {
     }
 }
 
-/// Runs an execution in memory until it ends.
-async fn run_in_memory(inner: &Arc<Inner>, machine: Arc<Machine>, info: ExecutionInfo, role_arn: String) -> Result<Actor, EngineError> {
+/// Runs an execution in memory until it ends (its tasks answered by `mock` where it says).
+async fn run_in_memory(
+    inner: &Arc<Inner>,
+    machine: Arc<Machine>,
+    info: ExecutionInfo,
+    role_arn: String,
+    mock: Option<crate::mocks::TestCase>,
+) -> Result<Actor, EngineError> {
     let mut actor = Actor::new(inner.clone(), machine, Execution::new(info), role_arn, false);
+    actor.mock = mock;
     let mut batch = Batch::default();
     actor.step_batch(Input::Start, &mut batch);
     Ok(run_express(inner, actor, batch).await?.0)

@@ -30,6 +30,9 @@ pub struct EngineConfig {
     /// a hundred times sooner); timeouts and heartbeats keep their time. For tests: the
     /// history then shows the shortened waits. 1 is AWS's clock.
     pub wait_time_scale: f64,
+    /// Mocked service integrations (Step Functions Local's mock configuration): executions
+    /// started on `STATE_MACHINE_ARN#TestCase` answer the test case's states from it.
+    pub mocks: Option<Arc<crate::MockConfig>>,
 }
 
 /// What an HTTP Task's `ConnectionArn` (`…:connection/NAME/…`) stands for: credentials and
@@ -95,6 +98,7 @@ impl std::fmt::Debug for EngineConfig {
             .field("call_threads", &self.call_threads)
             .field("connections", &self.connections)
             .field("wait_time_scale", &self.wait_time_scale)
+            .field("mocks", &self.mocks.is_some())
             .finish()
     }
 }
@@ -115,6 +119,7 @@ impl EngineConfig {
             call_threads: 128,
             connections: Vec::new(),
             wait_time_scale: 1.0,
+            mocks: None,
         }
     }
 }

@@ -121,6 +121,10 @@ pub struct ServeArgs {
     /// them 100 times shorter (default 1; timeouts keep their time).
     #[arg(long, env = "STEPWASM_WAIT_TIME_SCALE")]
     pub wait_time_scale: Option<f64>,
+    /// A mock configuration, as Step Functions Local takes it (MockConfigFile.json):
+    /// executions started on STATE_MACHINE_ARN#TestCase answer its mocked states from it.
+    #[arg(long, env = "SFN_MOCK_CONFIG")]
+    pub mock_config: Option<PathBuf>,
 }
 
 /// Where the server is and how to prove who we are.

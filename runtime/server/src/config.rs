@@ -43,6 +43,8 @@ pub struct Config {
     pub connections: Vec<engine::Connection>,
     /// Scales Wait states and retry back-offs (see [`engine::EngineConfig::wait_time_scale`]).
     pub wait_time_scale: f64,
+    /// Mocked service integrations, read from the mock configuration file.
+    pub mocks: Option<std::sync::Arc<engine::MockConfig>>,
 }
 
 /// Size and time limits of the HTTP server.
@@ -105,6 +107,7 @@ pub struct FileConfig {
     pub routes: Vec<RouteSpec>,
     pub connections: Vec<crate::connections::ConnectionSpec>,
     pub wait_time_scale: Option<f64>,
+    pub mock_config: Option<PathBuf>,
 }
 
 /// What the command line (and clap's environment fallbacks) gave.
@@ -118,6 +121,7 @@ pub struct Overrides {
     pub region: Option<String>,
     pub account: Option<String>,
     pub wait_time_scale: Option<f64>,
+    pub mock_config: Option<PathBuf>,
 }
 
 /// A setting that does not make sense, named with where it came from.
@@ -176,6 +180,7 @@ impl Config {
             max_instances: file.max_instances.unwrap_or(1000),
             connections: crate::connections::resolve_all(&file.connections, env)?,
             wait_time_scale: o.wait_time_scale.or(file.wait_time_scale).unwrap_or(1.0),
+            mocks: o.mock_config.clone().or(file.mock_config).map(|p| read_mocks(&p)).transpose()?,
         };
         config.check()?;
         Ok(config)
@@ -225,6 +230,7 @@ impl Config {
             max_instances: 64,
             connections: Vec::new(),
             wait_time_scale: 1.0,
+            mocks: None,
         }
     }
 }
@@ -232,6 +238,12 @@ impl Config {
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("reading {}: {e}", path.display())))?;
     toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
+}
+
+/// A mock configuration file (Step Functions Local's format).
+fn read_mocks(path: &Path) -> Result<std::sync::Arc<engine::MockConfig>, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("reading the mock configuration {}: {e}", path.display())))?;
+    engine::MockConfig::parse(&text).map(std::sync::Arc::new).map_err(|e| ConfigError(format!("the mock configuration {}: {e}", path.display())))
 }
 
 /// Tokens from a file: one per line; blank lines and `#` comments are skipped. A missing file
@@ -318,5 +330,12 @@ mod tests {
         std::fs::write(&path, "[[routes]]\nmethod = \"GET\"\npath = \"orders\"\nstate_machine = \"x\"\n").unwrap();
         let e = bad(Overrides { config: Some(path), ..Default::default() });
         assert!(e.contains("routes[0] (GET orders)"), "{e}");
+        let mocks = dir.path().join("MockConfigFile.json");
+        std::fs::write(&mocks, r#"{"MockedResponses": {"R": {"0": {"Return": 1}, "2": {"Return": 2}}}}"#).unwrap();
+        let e = bad(Overrides { mock_config: Some(mocks.clone()), ..Default::default() });
+        assert!(e.contains("MockConfigFile.json") && e.contains("MockedResponses.R: invocation 1 has no response"), "{e}");
+        std::fs::write(&mocks, r#"{"StateMachines": {}, "MockedResponses": {}}"#).unwrap();
+        let c = Config::load(&Overrides { mock_config: Some(mocks), ..Default::default() }, &no_env).unwrap();
+        assert!(c.mocks.is_some());
     }
 }

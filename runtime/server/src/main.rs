@@ -91,6 +91,7 @@ async fn serve(args: ServeArgs) -> Result<ExitCode> {
         region: args.region,
         account: args.account,
         wait_time_scale: args.wait_time_scale,
+        mock_config: args.mock_config,
     };
     let config = Config::load(&overrides, &|k| std::env::var(k).ok())?;
     server::telemetry::init(config.log_format, &config.log_level).map_err(anyhow::Error::msg)?;

@@ -8,6 +8,7 @@ mod express;
 mod flows;
 mod http_task;
 mod map_runs;
+mod mocks;
 mod nested;
 mod recovery;
 mod support;

@@ -46,6 +46,7 @@ pub async fn start(config: Config) -> anyhow::Result<Server> {
     ec.sandbox.max_instances = config.max_instances;
     ec.connections = config.connections.clone();
     ec.wait_time_scale = config.wait_time_scale;
+    ec.mocks = config.mocks.clone();
     ec.observer = Some(metrics.clone());
     let engine = engine::Engine::open(ec).await.with_context(|| format!("opening {}", config.data_dir.display()))?;
     metrics.attach(&engine);
