@@ -67,7 +67,7 @@ impl MockConfig {
     }
 
     /// The test case `case` of state machine `machine`, ready for an execution.
-    pub(crate) fn test_case(&self, machine: &str, case: &str) -> Result<TestCase, String> {
+    pub fn test_case(&self, machine: &str, case: &str) -> Result<TestCase, String> {
         let cases = self.machines.get(machine).ok_or_else(|| format!("the mock configuration has no state machine '{machine}'"))?;
         let states = cases.get(case).ok_or_else(|| format!("the mock configuration has no test case '{case}' for state machine '{machine}'"))?;
         Ok(TestCase { name: case.to_string(), states: states.clone(), invocations: HashMap::new() })
@@ -116,32 +116,42 @@ fn answers(by_number: &Map<String, Value>, at: &str) -> Result<Vec<MockAnswer>, 
 
 /// The mocks of one execution: its test case, and how often each mocked state was invoked.
 #[derive(Debug, Clone)]
-pub(crate) struct TestCase {
+pub struct TestCase {
     pub(crate) name: String,
     states: HashMap<String, Arc<Vec<MockAnswer>>>,
     invocations: HashMap<String, usize>,
 }
 
 impl TestCase {
-    /// The inputs that answer a task of `state_name` (work `id`), if the test case mocks it:
-    /// the task starts, then succeeds or fails as the invocation's response says.
-    pub(crate) fn answer(&mut self, state_name: &str, id: asl::exec::WorkId) -> Option<[Input; 2]> {
+    /// The answer to the next invocation of `state_name`, if the test case mocks the state: its
+    /// result, or its failure (error, cause). One past the last numbered response is a
+    /// `States.Runtime` failure.
+    pub fn next(&mut self, state_name: &str) -> Option<Result<Value, (String, String)>> {
         let answers = self.states.get(state_name)?;
         let n = self.invocations.entry(state_name.to_string()).or_insert(0);
-        let end = match answers.get(*n) {
-            Some(MockAnswer::Return(v)) => Input::TaskSucceeded { id, output: v.clone(), logs: None },
-            Some(MockAnswer::Throw { error, cause }) => Input::TaskFailed { id, error: Some(error.clone()), cause: Some(cause.clone()) },
-            None => Input::TaskFailed {
-                id,
-                error: Some("States.Runtime".into()),
-                cause: Some(format!(
+        let answer = match answers.get(*n) {
+            Some(MockAnswer::Return(v)) => Ok(v.clone()),
+            Some(MockAnswer::Throw { error, cause }) => Err((error.clone(), cause.clone())),
+            None => Err((
+                "States.Runtime".to_string(),
+                format!(
                     "the test case '{}' has no mocked response for invocation {n} of state '{state_name}' (it defines {})",
                     self.name,
                     answers.len()
-                )),
-            },
+                ),
+            )),
         };
         *n += 1;
+        Some(answer)
+    }
+
+    /// The inputs that answer a task of `state_name` (work `id`), if the test case mocks it:
+    /// the task starts, then succeeds or fails as the invocation's response says.
+    pub(crate) fn answer(&mut self, state_name: &str, id: asl::exec::WorkId) -> Option<[Input; 2]> {
+        let end = match self.next(state_name)? {
+            Ok(output) => Input::TaskSucceeded { id, output, logs: None },
+            Err((error, cause)) => Input::TaskFailed { id, error: Some(error), cause: Some(cause) },
+        };
         Some([Input::TaskStarted { id, worker: None }, end])
     }
 

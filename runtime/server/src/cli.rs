@@ -39,6 +39,14 @@ pub enum Command {
         /// Print the execution history as a timeline on stderr.
         #[arg(long)]
         history: bool,
+        /// A mock configuration (Step Functions Local's MockConfigFile.json), for --test-case.
+        #[arg(long, requires = "test_case", conflicts_with = "functions")]
+        mock_config: Option<PathBuf>,
+        /// Answer the Task states from this test case of --mock-config, on the simulated
+        /// clock: CASE of the state machine named as the file up to its first dot
+        /// (orders.asl.json: orders), or MACHINE#CASE.
+        #[arg(long, requires = "mock_config")]
+        test_case: Option<String>,
     },
     /// Run every conformance case file in DIR and report pass/fail counts.
     Conformance {

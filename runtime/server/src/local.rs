@@ -49,8 +49,10 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// `run` without functions: a virtual clock (a Wait of an hour ends at once), no tasks.
-pub fn simulate(file: &Path, input: &str, history: bool) -> Result<ExitCode> {
+/// `run` without functions: a virtual clock (a Wait of an hour ends at once); Task states are
+/// answered by `mocks` (a mock configuration file and a test case: `CASE` of the state machine
+/// named as the file up to its first dot, or `MACHINE#CASE`) where it says, and fail otherwise.
+pub fn simulate(file: &Path, input: &str, history: bool, mocks: Option<(&Path, &str)>) -> Result<ExitCode> {
     let text = read_definition(file)?;
     let machine = match asl::parse_text(&text, &ValidateOptions::default()) {
         Ok(m) => m,
@@ -65,9 +67,28 @@ pub fn simulate(file: &Path, input: &str, history: bool) -> Result<ExitCode> {
     let name = file.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "machine".into());
     let now = now_ms();
     let info = simulate::local_info(&name, "local-run", input, now);
-    let finished = simulate::run(&machine, info, now as u64, 10_000_000, |t| TaskAnswer::Failure {
-        error: "States.TaskFailed".into(),
-        cause: format!("No Wasm function is available for resource '{}': run with --functions DIR", t.resource),
+    let mut case = match mocks {
+        None => None,
+        Some((path, spec)) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let config = engine::MockConfig::parse(&text).map_err(|e| anyhow::anyhow!("the mock configuration {}: {e}", path.display()))?;
+            // `orders.asl.json` is the state machine `orders`.
+            let stem = name.split('.').next().unwrap_or(&name);
+            let (machine_name, case) = spec.split_once('#').unwrap_or((stem, spec));
+            Some(config.test_case(machine_name, case).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+        }
+    };
+    let finished = simulate::run(&machine, info, now as u64, 10_000_000, |t| match case.as_mut().and_then(|c| c.next(&t.state_name)) {
+        Some(Ok(v)) => TaskAnswer::Success(v),
+        Some(Err((error, cause))) => TaskAnswer::Failure { error, cause },
+        None => TaskAnswer::Failure {
+            error: "States.TaskFailed".into(),
+            cause: if case.is_some() {
+                format!("the test case does not mock state '{}' (resource '{}')", t.state_name, t.resource)
+            } else {
+                format!("No Wasm function is available for resource '{}': run with --functions DIR", t.resource)
+            },
+        },
     });
     if history {
         let events: Vec<Value> = finished.events.iter().map(|e| e.to_json()).collect();

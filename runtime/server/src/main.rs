@@ -25,7 +25,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate { file, express } => local::validate(&file, express),
         Command::Conformance { dir, verbose } => local::conformance(&dir, verbose),
-        Command::Run { file, input, functions: None, history } => local::simulate(&file, &input, history),
+        Command::Run { file, input, functions: None, history, mock_config, test_case } => {
+            local::simulate(&file, &input, history, mock_config.as_deref().zip(test_case.as_deref()))
+        }
         command => runtime().and_then(|rt| rt.block_on(run(command))),
     };
     match result {
@@ -46,7 +48,7 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 async fn run(command: Command) -> Result<ExitCode> {
     match command {
         Command::Serve(args) => serve(args).await,
-        Command::Run { file, input, functions: Some(dir), history } => local::with_functions(&file, &input, &dir, history).await,
+        Command::Run { file, input, functions: Some(dir), history, .. } => local::with_functions(&file, &input, &dir, history).await,
         Command::Deploy { dir, remote } => {
             let client = client(&remote)?;
             let interactive = std::io::IsTerminal::is_terminal(&std::io::stderr());

@@ -132,3 +132,40 @@ fn start_wait_runs_an_express_machine_to_its_end() {
         srv.stop().await;
     });
 }
+
+/// `run --mock-config --test-case`: Task states answered from Step Functions Local's mock
+/// configuration on the simulated clock, whatever their resource.
+#[test]
+fn run_answers_tasks_from_a_mock_test_case() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("orders.asl.json");
+    let definition = serde_json::json!({"StartAt": "Charge", "States": {
+        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": "charge"},
+                   "Retry": [{"ErrorEquals": ["Busy"], "IntervalSeconds": 600}], "OutputPath": "$.Payload", "Next": "Store"},
+        "Store": {"Type": "Task", "Resource": "arn:aws:states:::dynamodb:putItem", "Parameters": {"TableName": "t", "Item": {}},
+                  "ResultPath": null, "End": true}}});
+    std::fs::write(&file, definition.to_string()).unwrap();
+    let mocks = dir.path().join("MockConfigFile.json");
+    let config = serde_json::json!({
+        "StateMachines": {"orders": {"TestCases": {"Happy": {"Charge": "Charged", "Store": "Stored"}, "Partial": {"Charge": "Charged"}}}},
+        "MockedResponses": {
+            "Charged": {"0": {"Throw": {"Error": "Busy", "Cause": "later"}}, "1": {"Return": {"Payload": {"id": 7}}}},
+            "Stored": {"0": {"Return": {}}}}});
+    std::fs::write(&mocks, config.to_string()).unwrap();
+    let run = |case: &str| {
+        Command::new(env!("CARGO_BIN_EXE_stepwasm"))
+            .args(["run", file.to_str().unwrap(), "--mock-config", mocks.to_str().unwrap(), "--test-case", case])
+            .output()
+            .expect("stepwasm runs")
+    };
+    let out = run("Happy");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let output: serde_json::Value = serde_json::from_slice(&out.stdout).expect("the output is JSON");
+    assert_eq!(output, serde_json::json!({"id": 7}));
+    let out = run("orders#Partial");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success() && text.contains("does not mock state 'Store'"), "{text}");
+    let out = run("Missing");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("no test case 'Missing' for state machine 'orders'"), "{err}");
+}
