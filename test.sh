@@ -3,7 +3,7 @@
 # server tests run them), then the Rust workspace (unit tests, the AWS-recorded conformance
 # corpus with its pass bars, the HTTP server over TCP), the guest-side workspaces, the console
 # (node unit tests, then headless Chromium end to end), the real AWS clients (boto3, AWS CLI)
-# against `stepwasm serve`, and the order-processing example end to end.
+# against `stepwasm serve`, and the two examples end to end.
 #
 # Needs: Rust (rustup), Python 3 with venv, Node.js 20+ with npm, curl; Debian's chromium for
 # the console (installed by the console's run.sh when missing and running as root). The
@@ -38,6 +38,9 @@ tests/clients/run.sh
 
 section "the order-processing example"
 STEPWASM_PROFILE=debug examples/order-processing/run.sh
+
+section "the mocked-integrations example"
+STEPWASM_PROFILE=debug examples/mocked-integrations/run.sh
 
 section "conformance report"
 cargo run -q -p server -- conformance "${STEPWASM_CONFORMANCE_CASES:-../shared/conformance/cases}" | tail -n 8

@@ -139,8 +139,17 @@ async fn start(remote: &Remote, machine: &str, input: &str, name: Option<String>
     let client = client(remote)?;
     let input = local::read_input(input)?;
     serde_json::from_str::<Value>(&input).context("the input is not valid JSON")?;
+    // `NAME#TestCase` (or `ARN#TestCase`) starts a mock test case of the machine.
+    let (machine, case) = match machine.split_once('#') {
+        Some((m, c)) => (m, Some(c)),
+        None => (machine, None),
+    };
     let arn = client.machine_arn(machine).await?;
-    let mut body = json!({"stateMachineArn": arn, "input": input});
+    let target = match case {
+        Some(c) => format!("{arn}#{c}"),
+        None => arn.clone(),
+    };
+    let mut body = json!({"stateMachineArn": target, "input": input});
     if let Some(n) = name {
         body["name"] = json!(n);
     }
