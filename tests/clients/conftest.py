@@ -169,6 +169,13 @@ def make_client(url, secret="not-checked-without-a-token", config=None, access_k
                         aws_access_key_id=access_key, aws_secret_access_key=secret, config=cfg, **kwargs)
 
 
+def make_lambda_client(url, secret="not-checked-without-a-token"):
+    """Lambda's client, for Invoke of the uploaded functions."""
+    cfg = Config(retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=10, read_timeout=90)
+    return boto3.client("lambda", endpoint_url=url, region_name=REGION,
+                        aws_access_key_id=ACCESS_KEY, aws_secret_access_key=secret, config=cfg)
+
+
 def unique(prefix):
     """A name no other test uses (the servers live for the whole session)."""
     return f"{prefix}-{uuid.uuid4().hex[:10]}"

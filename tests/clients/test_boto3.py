@@ -1,5 +1,6 @@
 """Every Step Functions operation stepwasm implements, called through boto3, errors included."""
 
+import base64
 import copy
 import json
 import threading
@@ -14,6 +15,7 @@ from botocore.exceptions import ClientError
 from conftest import (
     ACCOUNT,
     DIST,
+    EXAMPLE,
     FAIL,
     PASS,
     REGION,
@@ -25,6 +27,7 @@ from conftest import (
     error_message,
     machine_arn,
     make_client,
+    make_lambda_client,
     unique,
     wait_done,
     wait_event,
@@ -1305,6 +1308,46 @@ def test_mocked_service_integrations_from_a_mock_config(sfn):
     with pytest.raises(ClientError) as e:
         sfn.start_execution(stateMachineArn=f"{arn}#NoSuchCase", input="{}")
     assert error_code(e) == "ValidationException" and "NoSuchCase" in error_message(e)
+
+
+def test_functions_are_invoked_directly_and_through_lambdas_invoke(server, functions):
+    good = (EXAMPLE / "input.json").read_text()
+    bad = (EXAMPLE / "bad-input.json").read_text()
+    # The native API: 200 with the status, the function having run.
+    status, _, body = server.request("POST", "/functions/validate-order/invoke", good.encode())
+    answer = json.loads(body)
+    assert (status, answer["status"]) == (200, "SUCCEEDED"), answer
+    assert answer["output"]["orderId"] == json.loads(good)["orderId"]
+    assert any("is valid" in line["message"] for line in answer["logs"]), answer["logs"]
+    status, _, body = server.request("POST", "/functions/validate-order/invoke", bad.encode())
+    assert (status, json.loads(body)["error"]) == (200, "InvalidOrder"), body
+    status, _, body = server.request("POST", "/functions/nobody/invoke", b"{}")
+    assert (status, json.loads(body)["error"]) == (404, "FunctionDoesNotExist"), body
+
+    # Lambda's Invoke, with boto3's Lambda client.
+    lam = make_lambda_client(server.url)
+    r = lam.invoke(FunctionName="validate-order", Payload=good, LogType="Tail")
+    assert (r["StatusCode"], r.get("FunctionError"), r["ExecutedVersion"]) == (200, None, "$LATEST")
+    assert json.loads(r["Payload"].read())["orderId"] == json.loads(good)["orderId"]
+    assert b"is valid" in base64.b64decode(r["LogResult"])
+    r = lam.invoke(FunctionName=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:validate-order", Payload=bad)
+    assert r["FunctionError"] == "Unhandled"
+    assert json.loads(r["Payload"].read())["errorType"] == "InvalidOrder"
+    assert lam.invoke(FunctionName="validate-order", InvocationType="DryRun", Payload="{}")["StatusCode"] == 204
+    assert lam.invoke(FunctionName="validate-order", InvocationType="Event", Payload=good)["StatusCode"] == 202
+    with pytest.raises(ClientError) as e:
+        lam.invoke(FunctionName="nobody", Payload="{}")
+    assert error_code(e) == "ResourceNotFoundException"
+
+
+def test_lambdas_invoke_needs_the_token_when_the_server_has_one(auth_server):
+    # Signed with the token as the secret key, the call is let through (to no such function).
+    with pytest.raises(ClientError) as e:
+        make_lambda_client(auth_server.url, secret=TOKEN).invoke(FunctionName="nobody", Payload="{}")
+    assert error_code(e) == "ResourceNotFoundException"
+    with pytest.raises(ClientError) as e:
+        make_lambda_client(auth_server.url, secret="wrong-secret").invoke(FunctionName="nobody", Payload="{}")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] in (401, 403), e.value.response
 
 
 def test_unknown_operation(server):

@@ -2,10 +2,24 @@
 //! loaded again when the engine opens.
 
 use sandbox::{FunctionHandle, FunctionKind, Grants};
+use serde_json::{json, Value};
 use sha2::Digest;
 use store::FunctionRecord;
 
+use crate::resource::Via;
+use crate::tasks::{self, Call};
 use crate::{now_ms, Engine, EngineError, FunctionInfo};
+
+/// What one direct call of a function answered ([`Engine::invoke_function`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invocation {
+    /// The result, or the failure (error, cause) a Task calling the function would get.
+    pub output: Result<Value, (String, String)>,
+    /// The call's log lines (`{level, message}`; stdout and stderr line by line) of a call
+    /// that succeeded; a failure's cause quotes them.
+    pub logs: Vec<Value>,
+    pub duration_ms: f64,
+}
 
 impl Engine {
     /// Uploads (or replaces) a function. The sandbox validates and compiles it first: a
@@ -41,6 +55,58 @@ impl Engine {
             grants,
             created_ms: stored.as_ref().map(|f| f.created_ms).unwrap_or(now),
             updated_ms: stored.as_ref().map(|f| f.updated_ms).unwrap_or(now),
+        })
+    }
+
+    /// Calls function `name` once with `payload` (JSON text), outside any execution: what a
+    /// Task calling it would get, under the function's own grants and limits. Its context
+    /// object names a synthetic execution (`…:execution:invoke:UUID`, state `Invoke`).
+    pub async fn invoke_function(&self, name: &str, payload: &str) -> Result<Invocation, EngineError> {
+        let function = self.inner.function(name).ok_or_else(|| EngineError::FunctionDoesNotExist(name.to_string()))?;
+        serde_json::from_str::<Value>(payload).map_err(|e| EngineError::InvalidRequest(format!("the payload is not JSON: {e}")))?;
+        let id = self.inner.uuid();
+        let now = asl::exec::iso_millis(now_ms());
+        let context = json!({
+            "Execution": {"Id": self.inner.arns.execution("invoke", &id), "Name": id, "StartTime": now, "RedriveCount": 0},
+            "State": {"Name": "Invoke", "EnteredTime": now, "RetryCount": 0},
+        })
+        .to_string();
+        let call = Call {
+            function,
+            payload: payload.to_string(),
+            context,
+            timeout: None,
+            timeout_at: None,
+            via: Via::Native,
+            state_name: "Invoke".into(),
+            callback: false,
+        };
+        let (done, answer) = tokio::sync::oneshot::channel();
+        let inner = self.inner.clone();
+        self.inner.calls.run(move || {
+            // Heartbeats have no task to keep alive here.
+            let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+            let started = std::time::Instant::now();
+            let input = tasks::run(0, &call, &tx, None, &inner.uuid(), &*inner.observer);
+            let _ = done.send((input, started.elapsed()));
+        });
+        let (input, took) = answer.await.map_err(|_| EngineError::Unavailable("the call thread ended without an answer".into()))?;
+        let duration_ms = took.as_secs_f64() * 1000.0;
+        Ok(match input {
+            Some(asl::exec::Input::TaskSucceeded { output, logs, .. }) => Invocation {
+                output: Ok(output),
+                logs: match logs {
+                    Some(Value::Array(l)) => l,
+                    _ => Vec::new(),
+                },
+                duration_ms,
+            },
+            Some(asl::exec::Input::TaskFailed { error, cause, .. }) => Invocation {
+                output: Err((error.unwrap_or_else(|| sandbox::STATES_TASK_FAILED.into()), cause.unwrap_or_default())),
+                logs: Vec::new(),
+                duration_ms,
+            },
+            _ => return Err(EngineError::Unavailable("the call gave no answer".into())),
         })
     }
 

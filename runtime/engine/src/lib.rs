@@ -37,6 +37,7 @@ mod types;
 mod tests;
 
 pub use error::EngineError;
+pub use functions::Invocation;
 pub use machines::refuse_qualified;
 pub use mocks::MockConfig;
 pub use observe::{CallResult, Observer};

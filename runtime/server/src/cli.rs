@@ -82,6 +82,16 @@ pub enum Command {
         #[command(flatten)]
         remote: Remote,
     },
+    /// Call an uploaded function once, outside any workflow, and print its result (exit 1
+    /// when it fails); its log lines go to stderr.
+    Invoke {
+        function: String,
+        /// The payload: JSON text, or @FILE.
+        #[arg(long, default_value = "{}")]
+        payload: String,
+        #[command(flatten)]
+        remote: Remote,
+    },
     /// Print an execution's history as a timeline.
     History {
         execution_arn: String,

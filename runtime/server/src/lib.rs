@@ -10,6 +10,7 @@ pub mod connections;
 pub mod conformance;
 pub mod console;
 pub mod http;
+pub mod invoke;
 pub mod metrics;
 pub mod native;
 pub mod telemetry;

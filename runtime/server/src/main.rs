@@ -59,6 +59,19 @@ async fn run(command: Command) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Start { machine, input, name, wait, sync, remote } => start(&remote, &machine, &input, name, wait, sync).await,
+        Command::Invoke { function, payload, remote } => {
+            let payload = local::read_input(&payload)?;
+            let answer = client(&remote)?.invoke(&function, &payload).await?;
+            for line in answer["logs"].as_array().into_iter().flatten() {
+                eprintln!("[{}] {}", line["level"].as_str().unwrap_or("info").to_ascii_uppercase(), line["message"].as_str().unwrap_or_default());
+            }
+            print_end(&json!({
+                "status": answer["status"],
+                "output": serde_json::to_string(&answer["output"]).unwrap_or_default(),
+                "error": answer["error"],
+                "cause": answer["cause"],
+            }))
+        }
         Command::History { execution_arn, json, remote } => {
             let events = client(&remote)?.history(&execution_arn).await?;
             if json {

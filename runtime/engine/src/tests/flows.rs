@@ -498,3 +498,19 @@ async fn a_task_cancelled_as_it_is_asked_for_is_never_called() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(calls.0.lock().unwrap().is_empty(), "{:?}", calls.0.lock().unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_is_invoked_directly() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    upload(&engine, &["validate-order"]).await;
+    let good = repo_file("examples/order-processing/input.json");
+    let out = engine.invoke_function("validate-order", &good).await.unwrap();
+    let value = out.output.expect("the order validates");
+    assert_eq!(value["orderId"], json(&good)["orderId"], "{value}");
+    let bad = repo_file("examples/order-processing/bad-input.json");
+    let (error, cause) = engine.invoke_function("validate-order", &bad).await.unwrap().output.unwrap_err();
+    assert_eq!(error, "InvalidOrder", "{cause}");
+    assert!(matches!(engine.invoke_function("nobody", "{}").await, Err(crate::EngineError::FunctionDoesNotExist(_))));
+    assert!(matches!(engine.invoke_function("validate-order", "{oops").await, Err(crate::EngineError::InvalidRequest(m)) if m.contains("not JSON")));
+}

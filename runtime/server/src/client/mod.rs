@@ -119,6 +119,17 @@ impl Client {
         Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
     }
 
+    /// `POST /functions/{name}/invoke`: the function's answer (`{status, output | error,
+    /// cause, logs, durationMs}`).
+    pub async fn invoke(&self, function: &str, payload: &str) -> Result<Value, ClientError> {
+        let path = format!("/functions/{}/invoke", percent_encoding::utf8_percent_encode(function, percent_encoding::NON_ALPHANUMERIC));
+        let (status, bytes) = self.send("POST", &path, &[("content-type", "application/json")], payload.as_bytes().to_vec()).await?;
+        if status != 200 {
+            return Err(Self::error(status, &bytes));
+        }
+        Ok(serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
     /// The ARN of the state machine called `name` (or `name` itself when it is an ARN).
     pub async fn machine_arn(&self, name: &str) -> Result<String, ClientError> {
         if name.starts_with("arn:") {

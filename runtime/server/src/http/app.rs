@@ -6,7 +6,8 @@
 //! | `/console`, `/console/…` | [`crate::console`] (no token: the page asks for one) |
 //! | `POST /` with `X-Amz-Target: AWSStepFunctions.<Op>` | [`crate::api`] |
 //! | `GET /metrics` | [`crate::metrics`] |
-//! | `/functions…`, `/routes…` | [`crate::native`] |
+//! | `/functions…`, `/routes…` | [`crate::native`]; `POST /functions/{name}/invoke` [`crate::invoke`] |
+//! | `POST /2015-03-31/functions/{name}/invocations` (Lambda's Invoke) | [`crate::invoke`] |
 //! | anything else | [`crate::trigger`]: a route's state machine, or 404 |
 //!
 //! Every answer is JSON (errors included) except the console's assets and the metrics text.
@@ -133,8 +134,16 @@ impl App {
         if path == "/metrics" {
             return ("metrics", String::new(), self.metrics_page(head, body).await);
         }
+        if let Some(name) = path.strip_prefix("/functions/").and_then(|p| p.strip_suffix("/invoke")) {
+            let name = name.to_string();
+            return ("functions", "invoke".into(), self.invoke(head, body, &name, false).await);
+        }
         if path == "/functions" || path.starts_with("/functions/") {
             return ("functions", String::new(), self.functions(head, body).await);
+        }
+        if let Some(name) = path.strip_prefix("/2015-03-31/functions/").and_then(|p| p.strip_suffix("/invocations")) {
+            let name = name.to_string();
+            return ("functions", "Invoke".into(), self.invoke(head, body, &name, true).await);
         }
         if path == "/routes" || path.starts_with("/routes/") {
             return ("routes", String::new(), self.routes(head, body).await);
@@ -293,6 +302,40 @@ impl App {
             (_, None) => error_response(405, "MethodNotAllowed", "GET /functions; GET, PUT or DELETE /functions/{name}"),
             (_, Some(_)) => error_response(405, "MethodNotAllowed", "GET, PUT or DELETE /functions/{name}"),
         }
+    }
+
+    /// A direct call of function `raw_name` (percent-encoded): the native API's, or Lambda's
+    /// Invoke (`lambda`).
+    async fn invoke(&self, head: Head, body: Incoming, raw_name: &str, lambda: bool) -> Resp {
+        if head.method != Method::POST {
+            return error_response(405, "MethodNotAllowed", "POST to invoke a function");
+        }
+        let body = match self.read_body(&head, body, self.limits.max_request_bytes).await {
+            Ok(b) => b,
+            Err(e) => return native_body_error(e),
+        };
+        if let Err(d) = self.check_auth(&head, &body) {
+            return native_denied(d);
+        }
+        let answer = if lambda {
+            let name = percent_encoding::percent_decode_str(raw_name).decode_utf8_lossy().into_owned();
+            crate::invoke::lambda(&self.engine, &name, &|h| head.header(h).map(str::to_string), &body).await
+        } else {
+            match decode_name(raw_name) {
+                Ok(name) => crate::invoke::native(&self.engine, &name, &body).await,
+                Err(r) => return reply(r),
+            }
+        };
+        let mut r = match &answer.body {
+            Some(b) => json_response(answer.status, b),
+            None => response(answer.status, JSON, Bytes::new()),
+        };
+        for (name, value) in &answer.headers {
+            if let Ok(v) = HeaderValue::from_str(value) {
+                r.headers_mut().insert(*name, v);
+            }
+        }
+        r
     }
 
     async fn routes(&self, head: Head, body: Incoming) -> Resp {
