@@ -41,7 +41,7 @@ use tokio::sync::{mpsc, oneshot};
 use crate::error::EngineError;
 use crate::journal::Entry;
 use crate::nested::Nested;
-use crate::resource::{self, Pattern, Target};
+use crate::resource::{self, Pattern, Target, Via};
 use crate::tasks::{self, Call};
 use crate::{now_ms, Inner};
 
@@ -61,6 +61,8 @@ enum Act {
     Nested { id: WorkId, task: Nested },
     /// An HTTP Task.
     Http { id: WorkId, call: crate::http_task::HttpCall },
+    /// A call whose result nobody waits for (`lambda:invoke` with `InvocationType: Event`).
+    Detached { call: Call },
     Activity { id: WorkId, arn: String, token: String, input: String },
     Callback { id: WorkId, token: String },
     Timer { id: WorkId, at: i64 },
@@ -461,6 +463,22 @@ impl Actor {
                 queue.push_back(Input::TaskStarted { id, worker: None });
                 batch.acts.push(Act::Http { id, call });
             }
+            Target::LambdaAsync { name, payload, dry_run } => {
+                let Some(function) = self.inner.function(&name) else {
+                    let (error, cause) = self.inner.missing_function(&name, &t.resource, Via::LambdaInvoke);
+                    queue.push_back(Input::TaskStarted { id, worker: None });
+                    queue.push_back(Input::TaskFailed { id, error: Some(error), cause: Some(cause) });
+                    return;
+                };
+                // Lambda has queued the event (or checked the call): the task ends at once; the
+                // call is made after the commit, and its result is not waited for.
+                queue.push_back(Input::TaskStarted { id, worker: None });
+                let output = resource::lambda_async_response(dry_run, &self.inner.uuid());
+                queue.push_back(Input::TaskSucceeded { id, output, logs: None });
+                if !dry_run {
+                    batch.acts.push(Act::Detached { call: Call::event(function, payload, t.context, t.state_name) });
+                }
+            }
         }
     }
 
@@ -658,6 +676,7 @@ impl Actor {
                         crate::nested::spawn(id, task, self.tx.clone(), cancel, &self.inner);
                     }
                 }
+                Act::Detached { call } => tasks::spawn_detached(call, &self.inner),
                 Act::Http { id, call } => {
                     if let Some(cancel) = self.service(id) {
                         crate::http_task::spawn(id, call, self.tx.clone(), cancel, &self.inner);

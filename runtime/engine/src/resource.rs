@@ -35,6 +35,9 @@ pub enum Target {
     Execution { start: NestedStart, pattern: Pattern },
     /// Call an HTTP API.
     Http { call: crate::http_task::HttpCall },
+    /// `lambda:invoke` with `InvocationType` `Event` (the function is called in the background
+    /// and the task ends at once, 202) or `DryRun` (not called: 204).
+    LambdaAsync { name: String, payload: String, dry_run: bool },
 }
 
 /// What `states:startExecution` starts.
@@ -115,6 +118,22 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
         };
         let name = function_name_of(name);
         let payload = obj.and_then(|o| o.get("Payload")).map_or_else(|| "null".to_string(), asl::error::compact);
+        match obj.and_then(|o| o.get("InvocationType")) {
+            None | Some(Value::Null) => {}
+            Some(Value::String(t)) if t == "RequestResponse" => {}
+            Some(Value::String(t)) if (t == "Event" || t == "DryRun") && !callback => {
+                if name.is_empty() {
+                    return Err(Unresolved("the function name is empty".into()));
+                }
+                return Ok(Target::LambdaAsync { name: name.to_string(), payload, dry_run: t == "DryRun" });
+            }
+            Some(other) => {
+                return Err(Unresolved(format!(
+                    "lambda:invoke: InvocationType {other} is not RequestResponse, Event or DryRun{}",
+                    if callback { " (a .waitForTaskToken task takes RequestResponse only)" } else { "" }
+                )))
+            }
+        }
         return function(name, payload, Via::LambdaInvoke, callback);
     }
     if let Some(name) = lambda_function_name(base) {
@@ -219,28 +238,49 @@ fn lambda_function_name(arn: &str) -> Option<&str> {
 
 /// Lambda's invoke response around a function's result, as `lambda:invoke` returns it.
 pub fn lambda_invoke_response(payload: Value, request_id: &str) -> Value {
-    let headers = json!({
+    lambda_response(payload, 200, request_id)
+}
+
+/// Lambda's response to an `Event` (202) or `DryRun` (204) invocation: no payload.
+pub fn lambda_async_response(dry_run: bool, request_id: &str) -> Value {
+    lambda_response(Value::String(String::new()), if dry_run { 204 } else { 202 }, request_id)
+}
+
+fn lambda_response(payload: Value, status: u16, request_id: &str) -> Value {
+    let mut headers = json!({
         "Connection": "keep-alive",
         "Content-Type": "application/json",
         "X-Amz-Executed-Version": "$LATEST",
         "x-amzn-Remapped-Content-Length": "0",
         "x-amzn-RequestId": request_id,
     });
+    if status != 200 {
+        // Only a call that ran says which version ran.
+        if let Some(h) = headers.as_object_mut() {
+            h.remove("X-Amz-Executed-Version");
+        }
+    }
     let all_headers: Map<String, Value> = headers
         .as_object()
         .map(|m| m.iter().map(|(k, v)| (k.clone(), Value::Array(vec![v.clone()]))).collect())
         .unwrap_or_default();
-    json!({
+    let mut out = json!({
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
         "SdkHttpMetadata": {
             "AllHttpHeaders": all_headers,
             "HttpHeaders": headers,
-            "HttpStatusCode": 200
+            "HttpStatusCode": status
         },
         "SdkResponseMetadata": { "RequestId": request_id },
-        "StatusCode": 200
-    })
+        "StatusCode": status
+    });
+    if status != 200 {
+        if let Some(o) = out.as_object_mut() {
+            o.remove("ExecutedVersion");
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -324,6 +364,24 @@ mod tests {
         let err = resolve(START_EXECUTION, &json!({"StateMachineArn": sm, "Name": 3})).unwrap_err();
         assert!(err.0.contains("Name must be a string"), "{}", err.0);
         assert!(resolve("arn:aws:states:::states:startExecution.sync:3", &input).is_err());
+    }
+
+    #[test]
+    fn event_and_dry_run_invocations_do_not_wait_for_the_function() {
+        let input = |t: &str| json!({"FunctionName": "greet", "Payload": {"x": 1}, "InvocationType": t});
+        assert_eq!(
+            resolve(LAMBDA_INVOKE, &input("Event")).unwrap(),
+            Target::LambdaAsync { name: "greet".into(), payload: r#"{"x":1}"#.into(), dry_run: false }
+        );
+        assert!(matches!(resolve(LAMBDA_INVOKE, &input("DryRun")).unwrap(), Target::LambdaAsync { dry_run: true, .. }));
+        assert!(matches!(resolve(LAMBDA_INVOKE, &input("RequestResponse")).unwrap(), Target::Function { .. }));
+        assert!(resolve(LAMBDA_INVOKE, &input("Later")).unwrap_err().0.contains("InvocationType \"Later\""));
+        let err = resolve("arn:aws:states:::lambda:invoke.waitForTaskToken", &input("Event")).unwrap_err();
+        assert!(err.0.contains("RequestResponse only"), "{}", err.0);
+        let r = lambda_async_response(false, "req");
+        assert_eq!((r["StatusCode"].as_u64(), r["Payload"].as_str()), (Some(202), Some("")));
+        assert!(r.get("ExecutedVersion").is_none() && r["SdkHttpMetadata"]["HttpHeaders"].get("X-Amz-Executed-Version").is_none());
+        assert_eq!(lambda_async_response(true, "req")["SdkHttpMetadata"]["HttpStatusCode"], 204);
     }
 
     #[test]

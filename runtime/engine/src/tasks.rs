@@ -37,6 +37,12 @@ pub(crate) struct Call {
 }
 
 impl Call {
+    /// A `lambda:invoke` call with `InvocationType: Event`: no timeout of a task's, nobody
+    /// waiting (see [`spawn_detached`]).
+    pub(crate) fn event(function: FunctionHandle, payload: String, context: String, state_name: String) -> Call {
+        Call { function, payload, context, timeout: None, timeout_at: None, via: Via::LambdaInvoke, state_name, callback: false }
+    }
+
     /// Whether the call changes nothing but its result (see [`sandbox::Grants::is_confined`]);
     /// a callback task's token could be passed on, so it never counts.
     pub(crate) fn is_confined(&self) -> bool {
@@ -53,6 +59,17 @@ pub(crate) fn spawn(id: WorkId, call: Call, tx: mpsc::UnboundedSender<Msg>, inte
         if let Some(input) = run(id, &call, &tx, Some(interrupt), &request_id, &*observer) {
             let _ = tx.send(Msg::Input { input, reply: None });
         }
+    });
+}
+
+/// Runs `call` on a call thread for nobody: its result is dropped (`lambda:invoke` with
+/// `InvocationType: Event`, whose task has ended). It still counts in the metrics.
+pub(crate) fn spawn_detached(call: Call, inner: &Arc<Inner>) {
+    let request_id = inner.uuid();
+    let observer = inner.observer.clone();
+    inner.calls.run(move || {
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let _ = run(0, &call, &tx, None, &request_id, &*observer);
     });
 }
 

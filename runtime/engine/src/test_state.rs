@@ -444,6 +444,16 @@ fn answer(inner: &Arc<Inner>, req: &TestStateRequest, t: &TaskRequest, trace: &m
                 Err((error, cause)) => TaskAnswer::Failure { error, cause },
             };
         }
+        Ok(Target::LambdaAsync { name, payload, dry_run }) => {
+            let Some(function) = inner.function(&name) else {
+                let (error, cause) = inner.missing_function(&name, &t.resource, resource::Via::LambdaInvoke);
+                return TaskAnswer::Failure { error, cause };
+            };
+            if !dry_run {
+                tasks::spawn_detached(Call::event(function, payload, t.context.clone(), t.state_name.clone()), inner);
+            }
+            return TaskAnswer::Success(resource::lambda_async_response(dry_run, &inner.uuid()));
+        }
         Ok(Target::Execution { .. }) => {
             return TaskAnswer::Failure {
                 error: "States.Runtime".into(),

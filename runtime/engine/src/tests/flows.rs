@@ -514,3 +514,34 @@ async fn a_function_is_invoked_directly() {
     assert!(matches!(engine.invoke_function("nobody", "{}").await, Err(crate::EngineError::FunctionDoesNotExist(_))));
     assert!(matches!(engine.invoke_function("validate-order", "{oops").await, Err(crate::EngineError::InvalidRequest(m)) if m.contains("not JSON")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_invocation_ends_at_once_and_calls_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let calls = std::sync::Arc::new(Calls::default());
+    let engine = open_observed(dir.path(), Some(calls.clone())).await;
+    upload(&engine, &["validate-order"]).await;
+    let def = |kind: &str| {
+        json!({"StartAt": "Fire", "States": {"Fire": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "validate-order", "Payload.$": "$", "InvocationType": kind}, "End": true}}})
+        .to_string()
+    };
+    let input = repo_file("examples/order-processing/input.json");
+    for (kind, status, called) in [("Event", 202, 1), ("DryRun", 204, 0)] {
+        calls.0.lock().unwrap().clear();
+        let sm = machine(&engine, &format!("fire-{kind}"), &def(kind), MachineKind::Standard);
+        let s = engine.start_execution(start(&sm, "e", &input)).await.unwrap();
+        let rec = finished(&engine, &s.execution_arn, Duration::from_secs(10)).await;
+        assert_eq!(rec.status, ExecutionStatus::Succeeded, "{kind}: {:?} {:?}", rec.error, rec.cause);
+        let out = json(rec.output.as_deref().unwrap());
+        assert_eq!((out["StatusCode"].as_u64(), out["Payload"].as_str()), (Some(status), Some("")), "{kind}");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while calls.0.lock().unwrap().len() < called {
+            assert!(tokio::time::Instant::now() < deadline, "{kind}: the function was not called");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let made: Vec<(String, crate::CallResult)> = calls.0.lock().unwrap().iter().map(|(f, _, r)| (f.clone(), *r)).collect();
+        assert_eq!(made, vec![("validate-order".to_string(), crate::CallResult::Ok); called], "{kind}");
+    }
+}
