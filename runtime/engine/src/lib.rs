@@ -246,6 +246,18 @@ impl Inner {
         rx
     }
 
+    /// Forgets the watchers of `arn` that stopped waiting (each wait registers anew, and an
+    /// execution that had ended before it was watched tells nobody).
+    pub(crate) fn unwatch(&self, arn: &str) {
+        let mut watchers = lock(&self.end_watchers);
+        if let Some(list) = watchers.get_mut(arn) {
+            list.retain(|w| !w.is_closed());
+            if list.is_empty() {
+                watchers.remove(arn);
+            }
+        }
+    }
+
     /// Tells those waiting for execution `arn` that its actor has ended.
     pub(crate) fn ended(&self, arn: &str) {
         if let Some(list) = lock(&self.end_watchers).remove(arn) {

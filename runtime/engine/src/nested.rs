@@ -183,9 +183,13 @@ async fn wait_for_end(engine: &Engine, arn: &str, cancel: &Cancel) -> Result<Opt
         let ended = engine.inner.watch_end(arn);
         let rec = engine.inner.store.execution(arn)?.ok_or_else(|| EngineError::ExecutionDoesNotExist(arn.into()))?;
         if rec.status != ExecutionStatus::Running {
+            drop(ended);
+            engine.inner.unwatch(arn);
             return Ok(Some(rec));
         }
         if cancel.is_set() {
+            drop(ended);
+            engine.inner.unwatch(arn);
             engine.stop_execution(arn, None, None).await?;
             return Ok(None);
         }

@@ -93,6 +93,7 @@ async fn sync_waits_for_the_child_and_answers_its_description() {
     assert_eq!(out["Output"], json!({"doubled": 12}), "`.sync:2` gives the output as JSON");
     assert_eq!(out["Input"], json!({"n": 6, "started_by": rec.arn}));
     assert_eq!(children(&engine, &child).len(), 2);
+    assert!(crate::lock(&engine.inner.end_watchers).is_empty(), "no watcher is left behind");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
