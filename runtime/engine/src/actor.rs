@@ -63,6 +63,8 @@ enum Act {
     Http { id: WorkId, call: crate::http_task::HttpCall },
     /// A call whose result nobody waits for (`lambda:invoke` with `InvocationType: Event`).
     Detached { call: Call },
+    /// A call of Step Functions' own API (`aws-sdk:sfn:…`).
+    Sfn { id: WorkId, call: crate::sdk_sfn::SfnCall },
     Activity { id: WorkId, arn: String, token: String, input: String },
     Callback { id: WorkId, token: String },
     Timer { id: WorkId, at: i64 },
@@ -463,6 +465,10 @@ impl Actor {
                 queue.push_back(Input::TaskStarted { id, worker: None });
                 batch.acts.push(Act::Http { id, call });
             }
+            Target::Sfn { call } => {
+                queue.push_back(Input::TaskStarted { id, worker: None });
+                batch.acts.push(Act::Sfn { id, call });
+            }
             Target::LambdaAsync { name, payload, dry_run } => {
                 let Some(function) = self.inner.function(&name) else {
                     let (error, cause) = self.inner.missing_function(&name, &t.resource, Via::LambdaInvoke);
@@ -677,6 +683,11 @@ impl Actor {
                     }
                 }
                 Act::Detached { call } => tasks::spawn_detached(call, &self.inner),
+                Act::Sfn { id, call } => {
+                    if self.exec.is_pending(id) {
+                        crate::sdk_sfn::spawn(id, call, self.tx.clone(), &self.inner);
+                    }
+                }
                 Act::Http { id, call } => {
                     if let Some(cancel) = self.service(id) {
                         crate::http_task::spawn(id, call, self.tx.clone(), cancel, &self.inner);

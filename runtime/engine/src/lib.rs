@@ -28,6 +28,7 @@ mod observe;
 mod pool;
 mod recovery;
 mod resource;
+mod sdk_sfn;
 mod start;
 mod tasks;
 mod test_state;

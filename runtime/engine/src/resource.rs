@@ -13,6 +13,8 @@
 //!   end, `.waitForTaskToken` for the token it is handed (see [`crate::nested`]).
 //! - `arn:aws:states:::http:invoke` calls an HTTP API through a connection (see
 //!   [`crate::http_task`]).
+//! - `arn:aws:states:::aws-sdk:sfn:ACTION` calls Step Functions' own API (see
+//!   [`crate::sdk_sfn`]).
 
 use serde_json::{json, Map, Value};
 
@@ -38,6 +40,8 @@ pub enum Target {
     /// `lambda:invoke` with `InvocationType` `Event` (the function is called in the background
     /// and the task ends at once, 202) or `DryRun` (not called: 204).
     LambdaAsync { name: String, payload: String, dry_run: bool },
+    /// Call Step Functions' own API.
+    Sfn { call: crate::sdk_sfn::SfnCall },
 }
 
 /// What `states:startExecution` starts.
@@ -91,6 +95,7 @@ pub struct Unresolved(pub String);
 const LAMBDA_INVOKE: &str = "arn:aws:states:::lambda:invoke";
 const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
 const HTTP_INVOKE: &str = "arn:aws:states:::http:invoke";
+const SDK_SFN: &str = "arn:aws:states:::aws-sdk:sfn:";
 const WAIT_FOR_TOKEN: &str = ".waitForTaskToken";
 
 /// Resolves a Task's `resource` given its effective input and that input's compact text,
@@ -105,6 +110,9 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
     }
     if service_suffix(resource, HTTP_INVOKE) == Some("") {
         return Ok(Target::Http { call: crate::http_task::HttpCall::from_input(input)? });
+    }
+    if let Some(action) = service_suffix(resource, SDK_SFN).filter(|a| crate::sdk_sfn::ACTIONS.contains(a)) {
+        return Ok(Target::Sfn { call: crate::sdk_sfn::SfnCall { action: action.to_string(), params: input.clone() } });
     }
     if let Some(name) = base.strip_prefix("wasm:") {
         return function(name, input_text, Via::Native, callback);
@@ -147,7 +155,8 @@ pub fn resolve(resource: &str, input: &Value, input_text: String) -> Result<Targ
         return Ok(Target::Activity { arn: base.to_string(), input: input_text });
     }
     Err(Unresolved(format!(
-        "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, {LAMBDA_INVOKE}{WAIT_FOR_TOKEN}, {START_EXECUTION} or {HTTP_INVOKE}"
+        "resource '{resource}' is not supported: use wasm:NAME, a Lambda function ARN, {LAMBDA_INVOKE}, an activity ARN, {LAMBDA_INVOKE}{WAIT_FOR_TOKEN}, {START_EXECUTION}, {HTTP_INVOKE} or {SDK_SFN}{{{}}}",
+        crate::sdk_sfn::ACTIONS.join("|")
     )))
 }
 

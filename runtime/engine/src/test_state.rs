@@ -454,6 +454,13 @@ fn answer(inner: &Arc<Inner>, req: &TestStateRequest, t: &TaskRequest, trace: &m
             }
             return TaskAnswer::Success(resource::lambda_async_response(dry_run, &inner.uuid()));
         }
+        Ok(Target::Sfn { call }) => {
+            let engine = Engine { inner: inner.clone() };
+            return match inner.runtime.block_on(crate::sdk_sfn::answer(&engine, &call)) {
+                Ok(v) => TaskAnswer::Success(v),
+                Err((error, cause)) => TaskAnswer::Failure { error, cause },
+            };
+        }
         Ok(Target::Execution { .. }) => {
             return TaskAnswer::Failure {
                 error: "States.Runtime".into(),

@@ -249,3 +249,41 @@ async fn test_state_starts_the_child_and_refuses_to_wait_for_it() {
     assert_eq!(out.error.as_deref(), Some("States.Runtime"));
     assert!(out.cause.unwrap_or_default().contains("give a mock"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_child_answers_its_parent_through_the_sdk_integration() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = open(dir.path()).await;
+    // The child doubles n and sends the result back with the token it was given.
+    let child_def = json!({"StartAt": "Reply", "States": {"Reply": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+        "Parameters": {"TaskToken.$": "$.token", "Output.$": "States.JsonToString(States.ArrayPartition(States.Array($.n, $.n), 1))"},
+        "End": true}}});
+    let child = machine(&engine, "child", &child_def.to_string(), MachineKind::Standard);
+    let parent_def = json!({"StartAt": "Ask", "States": {"Ask": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.waitForTaskToken",
+        "Parameters": {"StateMachineArn": child, "Input": {"n.$": "$.n", "token.$": "$$.Task.Token"}}, "End": true}}});
+    let sm = machine(&engine, "parent", &parent_def.to_string(), MachineKind::Standard);
+    let rec = run(&engine, &sm, "p", json!({"n": 3})).await;
+    assert_eq!(rec.status, ExecutionStatus::Succeeded, "{:?} {:?}", rec.error, rec.cause);
+    assert_eq!(json(rec.output.as_deref().unwrap()), json!([[3], [3]]));
+    let kid = children(&engine, &child).pop().expect("a child");
+    assert_eq!(json(kid.output.as_deref().unwrap()), json!({}), "sendTaskSuccess answers an empty object");
+
+    // A spent token: the SDK integration's error, which a Catch can match.
+    let again = json!({"StartAt": "Reply", "States": {"Reply": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess",
+        "Parameters": {"TaskToken": "not-a-token", "Output": "{}"}, "End": true}}});
+    let sm = machine(&engine, "stale", &again.to_string(), MachineKind::Standard);
+    let rec = run(&engine, &sm, "s", json!({})).await;
+    assert_eq!(rec.error.as_deref(), Some("Sfn.TaskDoesNotExistException"), "{:?}", rec.cause);
+    assert!(rec.cause.unwrap_or_default().contains("(Service: Sfn, Status Code: 400, Request ID: "));
+    let describe = json!({"StartAt": "D", "States": {"D": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:sfn:describeExecution",
+        "Parameters": {"ExecutionArn": kid.arn}, "End": true}}});
+    let sm = machine(&engine, "describer", &describe.to_string(), MachineKind::Standard);
+    let rec = run(&engine, &sm, "d", json!({})).await;
+    let out = json(rec.output.as_deref().unwrap());
+    assert_eq!((out["Status"].as_str(), out["ExecutionArn"].as_str()), (Some("SUCCEEDED"), Some(kid.arn.as_str())), "{out}");
+    assert!(out["StartDate"].as_str().is_some_and(|d| d.ends_with('Z')), "{out}");
+}
