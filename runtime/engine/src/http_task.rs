@@ -244,8 +244,16 @@ fn form_pairs(prefix: &str, v: &Value, format: ArrayFormat, out: &mut Vec<(Strin
 }
 
 /// Whether `url` lies under the URL prefix `allowed` (same scheme, host and port; the path
-/// within the prefix's path).
+/// within the prefix's path). A path with a `.` or `..` segment (plain or percent-encoded),
+/// which a server may resolve to somewhere outside the prefix, lies under none.
 fn allowed(url: &Uri, allowed: &str) -> bool {
+    let dot_segment = url.path().split('/').any(|seg| {
+        let decoded = seg.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    });
+    if dot_segment {
+        return false;
+    }
     let Ok(prefix) = allowed.parse::<Uri>() else { return false };
     let port = |u: &Uri| u.port_u16().or(match u.scheme_str() {
         Some("https") => Some(443),
@@ -590,6 +598,9 @@ mod tests {
         assert!(!allowed(&u("http://api.example.com/v1/items"), "https://api.example.com/v1/"));
         assert!(!allowed(&u("https://api.example.com:8443/v1/items"), "https://api.example.com/v1/"));
         assert!(!allowed(&u("https://evil.example.com/v1/items"), "https://api.example.com/v1/"));
+        assert!(!allowed(&u("https://api.example.com@evil.example.com/v1/items"), "https://api.example.com/v1/"));
+        assert!(!allowed(&u("https://api.example.com/v1/../admin"), "https://api.example.com/v1/"));
+        assert!(!allowed(&u("https://api.example.com/v1/%2E%2e/admin"), "https://api.example.com/v1/"));
         let c = call(json!({}));
         let (error, cause) = build(&c, &conn(&["https://other.example.com/"], ConnectionAuth::None), "r").unwrap_err();
         assert_eq!(error, "States.Permissions");
