@@ -6,6 +6,7 @@ AWS_DISABLE_HOST_PREFIX_INJECTION=true (the CLI has no flag for it, and without 
 StartSyncExecution and TestState go to `sync-127.0.0.1`).
 """
 
+import base64
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import ACCESS_KEY, ACCOUNT, FAIL, PASS, REGION, ROLE, TOKEN, WAIT, aws_executable, machine_arn, unique
+from conftest import ACCESS_KEY, ACCOUNT, DIST, EXAMPLE, FAIL, PASS, REGION, ROLE, TOKEN, WAIT, aws_executable, machine_arn, unique
 
 
 class AwsCli:
@@ -30,8 +31,8 @@ class AwsCli:
         })
         self.env.update(extra_env or {})
 
-    def run(self, *args):
-        cmd = [str(aws_executable()), "stepfunctions", *args, "--endpoint-url", self.server.url,
+    def run(self, *args, service="stepfunctions"):
+        cmd = [str(aws_executable()), service, *args, "--endpoint-url", self.server.url,
                "--region", REGION, "--output", "json"]
         return subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
 
@@ -285,3 +286,19 @@ def test_cli_with_a_token(auth_server, write):
     AwsCli(auth_server, secret="a-wrong-secret-key-0000").fails("InvalidSignatureException", "list-state-machines")
     p = good.run("list-state-machines", "--no-sign-request")
     assert p.returncode != 0 and "MissingAuthenticationTokenException" in p.stderr
+
+
+def test_cli_lambda_invoke_calls_a_wasm_function(aws, server, tmp_path):
+    server.put_function("validate-order", DIST / "validate-order.wasm")
+    out = tmp_path / "out.json"
+    p = aws.run("invoke", "--function-name", "validate-order", "--payload", f"file://{EXAMPLE / 'input.json'}",
+                "--log-type", "Tail", str(out), service="lambda")
+    assert p.returncode == 0, p.stderr
+    meta = json.loads(p.stdout)
+    assert (meta["StatusCode"], meta.get("FunctionError")) == (200, None), meta
+    assert json.loads(out.read_text())["orderId"] == json.loads((EXAMPLE / "input.json").read_text())["orderId"]
+    assert "is valid" in base64.b64decode(meta["LogResult"]).decode()
+    p = aws.run("invoke", "--function-name", "validate-order", "--payload", f"file://{EXAMPLE / 'bad-input.json'}",
+                str(out), service="lambda")
+    assert p.returncode == 0 and json.loads(p.stdout)["FunctionError"] == "Unhandled", p.stdout
+    assert json.loads(out.read_text())["errorType"] == "InvalidOrder"
