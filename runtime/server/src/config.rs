@@ -240,8 +240,8 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     toml::from_str(&text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))
 }
 
-/// A mock configuration file (Step Functions Local's format).
-fn read_mocks(path: &Path) -> Result<std::sync::Arc<engine::MockConfig>, ConfigError> {
+/// A mock configuration file (Step Functions Local's format); the error names the file.
+pub fn read_mocks(path: &Path) -> Result<std::sync::Arc<engine::MockConfig>, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("reading the mock configuration {}: {e}", path.display())))?;
     engine::MockConfig::parse(&text).map(std::sync::Arc::new).map_err(|e| ConfigError(format!("the mock configuration {}: {e}", path.display())))
 }

@@ -70,8 +70,7 @@ pub fn simulate(file: &Path, input: &str, history: bool, mocks: Option<(&Path, &
     let mut case = match mocks {
         None => None,
         Some((path, spec)) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            let config = engine::MockConfig::parse(&text).map_err(|e| anyhow::anyhow!("the mock configuration {}: {e}", path.display()))?;
+            let config = server::config::read_mocks(path)?;
             // `orders.asl.json` is the state machine `orders`.
             let stem = name.split('.').next().unwrap_or(&name);
             let (machine_name, case) = spec.split_once('#').unwrap_or((stem, spec));
