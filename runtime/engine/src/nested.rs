@@ -97,9 +97,9 @@ async fn run(engine: &Engine, id: WorkId, task: &Nested, send: &(dyn Fn(Input) +
         input: Some(task.start.input.clone()),
         trace_header: task.start.trace_header.clone(),
     };
+    // Only a task that waits needs the child's kind (StartExecution resolves the machine again).
     let waits = matches!(task.pattern, Pattern::Sync | Pattern::SyncJson);
-    let express = engine.inner.resolve_machine(&request.state_machine_arn)?.kind == MachineKind::Express;
-    if waits && express {
+    if waits && engine.inner.resolve_machine(&request.state_machine_arn)?.kind == MachineKind::Express {
         // An Express child runs to its end within the call; it has no record to wait on.
         let end = engine.start_sync_execution(request).await?;
         let started = Started { execution_arn: end.execution_arn.clone(), start_ms: end.start_ms };
