@@ -23,6 +23,15 @@ pub(crate) struct Resolved {
 }
 
 impl Inner {
+    /// [`Inner::resolve_machine`] for StartExecution's `stateMachineArn`, which may end in
+    /// `#TestCase`: the machine, and the mock test case named.
+    pub(crate) fn resolve_with_mocks(&self, arn: &str) -> Result<(Resolved, Option<crate::mocks::TestCase>), EngineError> {
+        let (arn, case) = crate::mocks::split_test_case(arn);
+        let r = self.resolve_machine(arn)?;
+        let mock = case.map(|c| self.test_case(&r.state_machine_name, c)).transpose()?;
+        Ok((r, mock))
+    }
+
     /// Resolves a state machine, version or alias ARN (an alias picks one of its versions by
     /// its routing weights).
     pub(crate) fn resolve_machine(&self, arn: &str) -> Result<Resolved, EngineError> {

@@ -22,9 +22,7 @@ impl Engine {
     /// name is [`EngineError::ExecutionAlreadyExists`].
     pub async fn start_execution(&self, req: StartRequest) -> Result<Started, EngineError> {
         let inner = &self.inner;
-        let (arn, case) = crate::mocks::split_test_case(&req.state_machine_arn);
-        let r = inner.resolve_machine(arn)?;
-        let mock = case.map(|c| inner.test_case(&r.state_machine_name, c)).transpose()?;
+        let (r, mock) = inner.resolve_with_mocks(&req.state_machine_arn)?;
         let name = execution_name(inner, req.name.as_deref())?;
         let (input_text, input) = parse_input(req.input.as_deref())?;
         let express = r.kind == MachineKind::Express;
@@ -118,9 +116,7 @@ impl Engine {
     /// Runs `req` on `value` when given, else on `req.input`.
     async fn run_sync(&self, req: StartRequest, value: Option<Value>) -> Result<SyncOutcome, EngineError> {
         let inner = &self.inner;
-        let (arn, case) = crate::mocks::split_test_case(&req.state_machine_arn);
-        let r = inner.resolve_machine(arn)?;
-        let mock = case.map(|c| inner.test_case(&r.state_machine_name, c)).transpose()?;
+        let (r, mock) = inner.resolve_with_mocks(&req.state_machine_arn)?;
         if r.kind != MachineKind::Express {
             return Err(EngineError::StateMachineTypeNotSupported(
                 "This operation is only supported by EXPRESS state machines".into(),
